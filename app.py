@@ -1,0 +1,12 @@
+"""Descent Lab: the entry point. Page config and navigation over pages/, nothing else of weight."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Descent Lab", page_icon="⛰️", layout="wide", initial_sidebar_state="expanded")
+
+navigation = st.navigation(
+    [
+        st.Page("pages/explorer.py", title="Trajectory explorer", icon="🧭", default=True),
+    ]
+)
+navigation.run()

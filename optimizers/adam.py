@@ -1,0 +1,95 @@
+r"""Adam, its AMSGrad variant and AdamW: ``torch.optim.Adam`` and ``torch.optim.AdamW``.
+
+.. math::
+    g_t \leftarrow \nabla f(\theta_{t-1}) + \lambda\theta_{t-1} \quad\text{(Adam: coupled L2)} \\
+    \theta_{t-1} \leftarrow (1 - \varepsilon_t\lambda)\,\theta_{t-1} \quad\text{(AdamW: decoupled)} \\
+    m_t \leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
+    v_t \leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
+    \hat v_t \leftarrow \max(\hat v_{t-1}, v_t) \text{ (AMSGrad) or } v_t \\
+    \theta_t \leftarrow \theta_{t-1} - \frac{\varepsilon_t}{1 - \beta_1^t}\,
+        \frac{m_t}{\sqrt{\hat v_t / (1 - \beta_2^t)} + \epsilon}
+
+Arguments: ``betas`` (β₁, β₂), ``eps`` ϵ, ``weight_decay`` λ, ``amsgrad``. As in torch, ϵ is added
+after the square root of the bias-corrected second moment (the lecture writes the same), and the
+first moment is updated as ``m + (1 - β₁)(g - m)``, torch's ``lerp``, which rounds like torch.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .base import Optimizer, lr_param, zeros_like
+from .spec import Param, Spec
+
+
+class AdamState(NamedTuple):
+    step: int
+    m: object
+    v: object
+    v_max: object
+
+
+def adam(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, decoupled=False) -> Optimizer:
+    beta1, beta2 = betas
+
+    def init(params):
+        z = zeros_like(params)
+        return AdamState(0, z, z, z)
+
+    def update(grads, state, params, lr):
+        t = state.step + 1
+        g = grads
+        if weight_decay and decoupled:
+            params = params * (1.0 - lr * weight_decay)
+        elif weight_decay:
+            g = grads + weight_decay * params
+        m = state.m + (1.0 - beta1) * (g - state.m)
+        v = beta2 * state.v + (1.0 - beta2) * (g * g)
+        v_max = np.maximum(state.v_max, v) if amsgrad else v
+        denom = np.sqrt(v_max) / (1.0 - beta2**t) ** 0.5 + eps
+        return params - (lr / (1.0 - beta1**t)) * (m / denom), AdamState(t, m, v, v_max)
+
+    return Optimizer(init, update)
+
+
+def _amsgrad(**kw) -> Optimizer:
+    return adam(amsgrad=True, **kw)
+
+
+def _adamw(**kw) -> Optimizer:
+    return adam(decoupled=True, **kw)
+
+
+BETAS = Param("betas", (0.9, 0.999), kind="pair", low=0.0, high=1.0, open_high=True,
+              widget=(0.0, 0.9999), label="betas (β₁, β₂)")
+EPS = Param("eps", 1e-8, low=0.0, widget=(1e-10, 1.0), log=True, label="ϵ")
+
+
+def _wd(default: float, help: str) -> Param:
+    return Param("weight_decay", default, low=0.0, widget=(0.0, 1.0), label="weight decay λ", help=help)
+
+
+ADAM_LATEX = (r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t \\"
+              r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2 \\"
+              r"\theta_t = \theta_{t-1} - \frac{\varepsilon_t}{1-\beta_1^t}\,"
+              r"\frac{m_t}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}")
+AMSGRAD_LATEX = ADAM_LATEX.replace(r"\theta_t =", r"\hat v_t = \max(\hat v_{t-1}, v_t) \\ \theta_t =").replace(
+    r"\sqrt{v_t/", r"\sqrt{\hat v_t/")
+ADAMW_LATEX = r"\theta_{t-1} \leftarrow (1 - \varepsilon_t \lambda)\,\theta_{t-1} \\" + ADAM_LATEX
+
+SPECS = (
+    Spec("adam", "Adam", adam, (BETAS, EPS, _wd(0.0, "coupled L2: λθ is added to the gradient")),
+         "torch.optim.Adam", ADAM_LATEX,
+         "ϵ is added after the square root, as in torch and the lecture; weight decay is coupled L2.",
+         lr=lr_param(0.001)),
+    Spec("amsgrad", "AMSGrad", _amsgrad, (BETAS, EPS, _wd(0.0, "coupled L2: λθ is added to the gradient")),
+         "torch.optim.Adam", AMSGRAD_LATEX,
+         "torch.optim.Adam with amsgrad=True: the running maximum of v keeps steps from growing again.",
+         lr=lr_param(0.001), torch_extra={"amsgrad": True}),
+    Spec("adamw", "AdamW", _adamw, (BETAS, EPS, _wd(0.01, "decoupled: θ shrinks by ελθ before the step")),
+         "torch.optim.AdamW", ADAMW_LATEX,
+         "Decoupled weight decay (Loshchilov and Hutter): θ is multiplied by 1 - ελ, not λθ added to g.",
+         lr=lr_param(0.001)),
+)

@@ -1,0 +1,78 @@
+r"""Stochastic gradient descent, with heavy-ball or Nesterov momentum: ``torch.optim.SGD``.
+
+.. math::
+    g_t \leftarrow \nabla f(\theta_{t-1}) + \lambda \theta_{t-1} \\
+    b_t \leftarrow \mu b_{t-1} + (1 - \tau) g_t \quad (b_1 = g_1) \\
+    \theta_t \leftarrow \theta_{t-1} - \varepsilon_t\,(g_t + \mu b_t) \text{ (Nesterov) or }
+    \theta_{t-1} - \varepsilon_t b_t
+
+Arguments: ``momentum`` μ, ``dampening`` τ, ``weight_decay`` λ (coupled L2, added to the gradient),
+``nesterov``. As in torch, the first step sets the buffer to the gradient without dampening, and the
+learning rate multiplies the buffer, not the velocity (see ``lecture.py`` for the lecture's form).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .base import Optimizer, lr_param, zeros_like
+from .spec import Param, Spec
+
+
+class SGDState(NamedTuple):
+    step: int
+    buf: object
+
+
+def sgd(momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False) -> Optimizer:
+    if nesterov and (momentum <= 0 or dampening != 0):
+        raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening = 0")
+
+    def init(params):
+        return SGDState(0, zeros_like(params))
+
+    def update(grads, state, params, lr):
+        g = grads + weight_decay * params if weight_decay else grads
+        if not momentum:
+            return params - lr * g, SGDState(state.step + 1, state.buf)
+        buf = g if state.step == 0 else momentum * state.buf + (1.0 - dampening) * g
+        direction = g + momentum * buf if nesterov else buf
+        return params - lr * direction, SGDState(state.step + 1, buf)
+
+    return Optimizer(init, update)
+
+
+def _momentum(**kw) -> Optimizer:
+    return sgd(nesterov=False, **kw)
+
+
+def _nag(**kw) -> Optimizer:
+    return sgd(nesterov=True, dampening=0.0, **kw)
+
+
+_WD = Param("weight_decay", 0.0, low=0.0, widget=(0.0, 1.0), label="weight decay λ",
+            help="coupled L2: λθ is added to the gradient")
+_MU = Param("momentum", 0.9, low=0.0, widget=(0.0, 0.999), label="momentum μ")
+
+SGD_LATEX = r"\theta_t = \theta_{t-1} - \varepsilon_t\, g_t"
+MOMENTUM_LATEX = (r"b_t = \mu b_{t-1} + (1 - \tau)\, g_t \quad (b_1 = g_1) \\"
+                  r"\theta_t = \theta_{t-1} - \varepsilon_t\, b_t")
+NAG_LATEX = (r"b_t = \mu b_{t-1} + g_t \quad (b_1 = g_1) \\"
+             r"\theta_t = \theta_{t-1} - \varepsilon_t\,(g_t + \mu b_t)")
+
+SPECS = (
+    Spec("sgd", "SGD", sgd, (Param("momentum", 0.0, low=0.0, widget=(0.0, 0.999), label="momentum μ"),
+                             Param("dampening", 0.0, widget=(0.0, 1.0), label="dampening τ"),
+                             _WD, Param("nesterov", False, kind="bool")),
+         "torch.optim.SGD", SGD_LATEX,
+         "g_t is the gradient plus λθ (coupled weight decay). With momentum > 0 this is torch's SGD "
+         "with momentum, as the Momentum entry.", lr=lr_param(0.01)),
+    Spec("momentum", "Momentum", _momentum,
+         (_MU, Param("dampening", 0.0, widget=(0.0, 1.0), label="dampening τ"), _WD),
+         "torch.optim.SGD", MOMENTUM_LATEX,
+         "torch's form: the learning rate multiplies the buffer b, not the velocity; at a constant rate "
+         "this is the lecture's v_t = μv_{t-1} - εg_t with v = -εb.", lr=lr_param(0.01)),
+    Spec("nag", "Nesterov (NAG)", _nag, (_MU, _WD), "torch.optim.SGD", NAG_LATEX,
+         "torch's form (nesterov=True): the gradient is taken at θ, and the step looks ahead by μb; "
+         "θ here is the lecture's look-ahead point w + μv.", lr=lr_param(0.01)),
+)

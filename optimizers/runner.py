@@ -83,7 +83,7 @@ def _coordinate_functions(surface):
     return fxy, gxy
 
 
-def _integrate(opt: Optimizer, gxy, x, y, lrs, noise, xs, ys):
+def _integrate(opt: Optimizer, gxy, x, y, lrs, noise, xs, ys, batches=None):
     """Write the positions after each update into ``xs`` and ``ys``, of shape (steps,) for scalars
     or (steps, N) for arrays. Scalars stop at the first non-finite position (the rest is NaN);
     arrays run to the end."""
@@ -93,7 +93,8 @@ def _integrate(opt: Optimizer, gxy, x, y, lrs, noise, xs, ys):
     update = opt.update
     rows = []
     for t, lr in enumerate(lrs.tolist()):
-        gx, gy = gxy(at(sx, x), at(sy, y)) if at else gxy(x, y)
+        args = (at(sx, x), at(sy, y)) if at else (x, y)
+        gx, gy = gxy(*args) if batches is None else gxy(*args, batches[t])
         if noise is not None:
             gx = gx + noise[t, 0]
             gy = gy + noise[t, 1]
@@ -130,7 +131,9 @@ def run(optimizer: Optimizer, surface, starts, steps: int, schedule, *, noise: f
 
     ``schedule`` gives the learning rate of each update (a function ``step -> lr``, or a constant).
     ``noise`` adds seeded Gaussian noise of that standard deviation to every gradient component, the
-    same for a given ``seed`` however the starts are batched. A point whose position or loss stops
+    same for a given ``seed`` however the starts are batched. On a stochastic surface (one with
+    ``stochastic = True``, ``minibatches(steps, seed)`` and ``batch_gxy(x, y, batch)``) every update
+    takes the gradient on a seeded minibatch: the same seed gives the same path. A point whose position or loss stops
     being finite is marked diverged and frozen at its last finite point; no NumPy warning escapes.
     """
     if not isinstance(optimizer, Optimizer):
@@ -144,6 +147,10 @@ def run(optimizer: Optimizer, surface, starts, steps: int, schedule, *, noise: f
         raise ValueError(f"noise must be a number at least 0, not {noise!r}")
     lrs = lr_table(schedule, steps)
     fxy, gxy = _coordinate_functions(surface)
+    batches = None
+    if getattr(surface, "stochastic", False):
+        gxy = surface.batch_gxy
+        batches = surface.minibatches(steps, seed)
     draws = np.random.default_rng(seed).standard_normal((steps, 2, n)) * noise if noise else None
     xs = np.empty((steps + 1, n))
     ys = np.empty((steps + 1, n))
@@ -153,9 +160,10 @@ def run(optimizer: Optimizer, surface, starts, steps: int, schedule, *, noise: f
             for i in range(n):
                 xi, yi = np.float64(starts[i, 0]), np.float64(starts[i, 1])
                 _integrate(optimizer, gxy, xi, yi, lrs, None if draws is None else draws[:, :, i],
-                           xs[1:, i], ys[1:, i])
+                           xs[1:, i], ys[1:, i], batches)
         elif steps:
-            _integrate(optimizer, gxy, starts[:, 0].copy(), starts[:, 1].copy(), lrs, draws, xs[1:], ys[1:])
+            _integrate(optimizer, gxy, starts[:, 0].copy(), starts[:, 1].copy(), lrs, draws, xs[1:], ys[1:],
+                       batches)
         loss = np.asarray(fxy(xs, ys), dtype=float)
         if loss.shape != xs.shape:
             loss = np.broadcast_to(loss, xs.shape).copy()

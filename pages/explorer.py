@@ -1,10 +1,262 @@
-"""The trajectory explorer (filled in by the explorer issue)."""
+"""The trajectory explorer: pick a surface, some optimizers and a schedule, and watch them race.
+
+The scene (viz.scene.Scene) is the single source of truth: widgets are written from it when a link,
+a preset or a click loads one, read back into it on every run, and the URL always carries it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
 
 import streamlit as st
 
+from optimizers import OPTIMIZERS, SCHEDULES
+from optimizers.runner import lr_table
 from surfaces import SURFACES
+from viz import scene as sc
+from viz import summary_rows, surface_3d_figure, trajectory_figure
 
-st.title("Trajectory explorer")
-key = st.selectbox("Surface", list(SURFACES), format_func=lambda k: SURFACES[k].title, key="surface")
-st.latex(SURFACES[key].latex)
-st.caption(SURFACES[key].caption)
+LR_CHOICES = sorted({round(m * 10.0**e, 12) for e in range(-5, 3) for m in (1, 2, 5)})
+PRESENTATION_CSS = """<style>
+html, body, [class*="st-"] { font-size: 1.25rem; }
+section[data-testid="stSidebar"] { display: none; }
+h1 { font-size: 2.6rem !important; }
+</style>"""
+
+
+# ------------------------------------------------------------------------ scene <-> widget state
+
+
+def load_scene(scene: sc.Scene) -> None:
+    """Write ``scene`` into the widgets' session state (before they are drawn)."""
+    state = st.session_state
+    for key in [k for k in state if isinstance(k, str) and k.startswith("run")]:
+        del state[key]
+    state.run_ids = list(range(len(scene.runs)))
+    state.next_run_id = len(scene.runs)
+    for i, r in enumerate(scene.runs):
+        state[f"run{i}_opt"] = r.optimizer
+        state[f"run{i}_lr"] = r.lr
+        for name, value in r.params:
+            _set_param(f"run{i}_{r.optimizer}", OPTIMIZERS[r.optimizer].param(name), value)
+    state.surface = scene.surface
+    state.start_x, state.start_y = scene.start_point()
+    state.schedule = scene.schedule
+    for name, value in scene.schedule_params:
+        _set_param(f"sched_{scene.schedule}", SCHEDULES[scene.schedule].param(name), value)
+    state.steps = scene.steps
+    state.noise = scene.noise
+    state.seeds = scene.seeds
+    state.view = "3-D" if scene.view == "3d" else "Map"
+    state.presentation = scene.presentation
+
+
+def _set_param(prefix: str, param, value) -> None:
+    if param.kind == "pair":
+        st.session_state[f"{prefix}_{param.name}_0"], st.session_state[f"{prefix}_{param.name}_1"] = value
+    elif param.kind == "ints":
+        st.session_state[f"{prefix}_{param.name}"] = "/".join(str(v) for v in value)
+    else:
+        st.session_state[f"{prefix}_{param.name}"] = value
+
+
+def on_preset() -> None:
+    key = st.session_state.preset
+    if key in sc.PRESETS:
+        load_scene(sc.PRESETS[key].scene)
+
+
+def on_surface() -> None:
+    st.session_state.start_x, st.session_state.start_y = SURFACES[st.session_state.surface].start
+
+
+def on_map_select() -> None:
+    points = st.session_state.map.selection.points if "map" in st.session_state else []
+    if points:
+        st.session_state.start_x = round(float(points[-1]["x"]), 4)
+        st.session_state.start_y = round(float(points[-1]["y"]), 4)
+
+
+def add_run() -> None:
+    st.session_state.run_ids.append(st.session_state.next_run_id)
+    st.session_state.next_run_id += 1
+
+
+def remove_run(rid: int) -> None:
+    if len(st.session_state.run_ids) > 1:
+        st.session_state.run_ids.remove(rid)
+
+
+# ----------------------------------------------------------------------------------- widgets
+
+
+def param_widget(prefix: str, param, where) -> object:
+    """One hyperparameter's widget, built from its spec; returns its value."""
+    key = f"{prefix}_{param.name}"
+    label = param.label or param.name
+    if param.kind == "bool":
+        return where.checkbox(label, value=param.default, key=key, help=param.help or None)
+    if param.kind == "choice":
+        return where.selectbox(label, param.choices, index=param.choices.index(param.default), key=key)
+    if param.kind == "pair":
+        lo, hi = param.widget or (param.low or 0.0, param.high or 1.0)
+        cols = where.columns(2)
+        return tuple(cols[j].number_input(f"{label} [{j + 1}]", min_value=float(lo), max_value=float(hi),
+                                          value=float(param.default[j]), key=f"{key}_{j}", format="%.4g")
+                     for j in range(2))
+    if param.kind == "ints":
+        text = where.text_input(label + " (a/b/c)", value="/".join(map(str, param.default)), key=key)
+        return [v for v in text.split("/") if v.strip()]
+    if param.kind == "int":
+        lo, hi = param.widget or (param.low or 0, param.high or 10_000)
+        return where.number_input(label, min_value=int(lo), max_value=int(hi), value=int(param.default), key=key,
+                                  help=param.help or None)
+    lo, hi = param.widget or (param.low if param.low is not None else 0.0, param.high or 1.0)
+    return where.number_input(label, min_value=float(lo), max_value=float(hi), value=float(param.default),
+                              key=key, format="%.4g", help=param.help or None)
+
+
+def lr_widget(key: str, spec, where) -> float:
+    current = float(st.session_state.get(key, spec.lr.default))
+    options = sorted(set(LR_CHOICES) | {current})
+    if key not in st.session_state:
+        st.session_state[key] = current
+    return where.select_slider("learning rate ε", options=options, key=key, format_func=lambda v: f"{v:g}")
+
+
+def run_editor(rid: int, index: int) -> sc.RunSpec | str:
+    """The widgets of one run; returns its RunSpec, or an error message if its settings are invalid."""
+    state = st.session_state
+    key = state.get(f"run{rid}_opt", "adam")
+    spec = OPTIMIZERS[key]
+    label = sc.run_label(sc.RunSpec(key, float(state.get(f"run{rid}_lr", spec.lr.default))))
+    with st.sidebar.expander(f"{index + 1}. {label}", expanded=False):
+        key = st.selectbox("optimizer", list(OPTIMIZERS), key=f"run{rid}_opt",
+                           format_func=lambda k: OPTIMIZERS[k].title)
+        spec = OPTIMIZERS[key]
+        lr = lr_widget(f"run{rid}_lr", spec, st)
+        values = {p.name: param_widget(f"run{rid}_{key}", p, st) for p in spec.params}
+        st.button("Remove this run", key=f"run{rid}_remove", on_click=remove_run, args=(rid,),
+                  disabled=len(state.run_ids) <= 1)
+    try:
+        values = spec.validate(values)
+        spec.make(**values)
+    except ValueError as e:
+        return f"Run {index + 1} ({spec.title}): {e}"
+    return sc.RunSpec(key, float(lr), sc._non_defaults(spec, values))
+
+
+def schedule_editor() -> tuple[str, tuple, str | None]:
+    with st.sidebar.expander("Learning-rate schedule", expanded=False):
+        name = st.selectbox("schedule", list(SCHEDULES), key="schedule", format_func=lambda k: SCHEDULES[k].title)
+        spec = SCHEDULES[name]
+        values = {p.name: param_widget(f"sched_{name}", p, st) for p in spec.params}
+        try:
+            values = spec.validate(values)
+            schedule = spec.make(lr=1.0, **values)
+        except ValueError as e:
+            return name, (), f"Schedule: {e}"
+        lrs = lr_table(schedule, int(st.session_state.get("steps", 300)))
+        st.line_chart({"lr / initial lr": lrs}, height=120, x_label="step")
+        st.latex(spec.latex)
+    return name, sc._non_defaults(spec, values), None
+
+
+def read_scene() -> tuple[sc.Scene, list[str]]:
+    """The scene the widgets describe, with a message for each setting that is not valid."""
+    state = st.session_state
+    errors: list[str] = []
+    sb = st.sidebar
+    sb.selectbox("Scene", ["custom", *sc.PRESETS], key="preset", on_change=on_preset,
+                 format_func=lambda k: "— your own —" if k == "custom" else sc.PRESETS[k].title)
+    surface = sb.selectbox("Surface", list(SURFACES), key="surface", on_change=on_surface,
+                           format_func=lambda k: SURFACES[k].title)
+    sb.markdown("**Runs**")
+    runs = []
+    for index, rid in enumerate(list(state.run_ids)):
+        result = run_editor(rid, index)
+        (errors.append(result) if isinstance(result, str) else runs.append(result))
+    sb.button("Add a run", on_click=add_run, disabled=len(state.run_ids) >= sc.MAX_RUNS, use_container_width=True)
+    schedule, schedule_params, error = schedule_editor()
+    if error:
+        errors.append(error)
+    steps = sb.slider("Steps", 10, 5000, key="steps", step=10)
+    cols = sb.columns(2)
+    start = (cols[0].number_input("start x", key="start_x", format="%.4g"),
+             cols[1].number_input("start y", key="start_y", format="%.4g"))
+    sb.caption("Or click the map to start there.")
+    noise = sb.slider("Gradient noise σ", 0.0, 5.0, key="noise", step=0.05,
+                      help="Gaussian noise added to every gradient component, seeded: the same seed, the same path")
+    seeds = sb.slider("Seeds drawn (noisy runs)", 1, sc.MAX_SEEDS, key="seeds")
+    default_start = tuple(SURFACES[surface].start)
+    scene = sc.Scene(surface=surface, runs=tuple(runs) or sc.DEFAULT_RUNS, schedule=schedule,
+                     schedule_params=schedule_params, steps=int(steps),
+                     start=None if start == default_start else (float(start[0]), float(start[1])),
+                     noise=float(noise), seeds=int(seeds), view="3d" if state.get("view") == "3-D" else "map",
+                     presentation=bool(state.get("presentation", False)))
+    return scene, errors
+
+
+@st.cache_data(max_entries=64, show_spinner="Running the optimizers…")
+def computed(scene: sc.Scene):
+    return sc.compute(scene)
+
+
+# --------------------------------------------------------------------------------------- page
+
+if "run_ids" not in st.session_state:
+    linked, st.session_state.link_warnings = sc.from_query(st.query_params.to_dict())
+    load_scene(linked)
+
+scene, errors = read_scene()
+surface = SURFACES[scene.surface]
+if scene.presentation:
+    st.html(PRESENTATION_CSS)
+
+head, toggles = st.columns([4, 2], vertical_alignment="bottom")
+head.title("Trajectory explorer")
+with toggles:
+    st.segmented_control("View", ["Map", "3-D"], key="view", label_visibility="collapsed")
+    st.toggle("Presentation mode", key="presentation", help="Larger type, thicker lines, no sidebar: for projectors")
+
+if st.session_state.get("link_warnings"):
+    st.warning("Some settings in the link were ignored and kept their defaults:\n\n"
+               + "\n".join(f"- {w}" for w in st.session_state.link_warnings))
+for error in errors:
+    st.error(error)
+
+preset = sc.PRESETS.get(st.session_state.get("preset"))
+st.markdown(f"### {surface.title}")
+st.latex(surface.latex)
+st.caption(surface.caption + (f"  \n**What to watch:** {preset.caption}" if preset and preset.scene == scene else ""))
+
+runs, bands = computed(scene)
+if scene.view == "3d":
+    st.plotly_chart(surface_3d_figure(surface, runs, presentation=scene.presentation), theme=None,
+                    config={"displaylogo": False})
+else:
+    figure = trajectory_figure(surface, runs, bands=bands, presentation=scene.presentation, clickable=True)
+    st.plotly_chart(figure, key="map", on_select=on_map_select, selection_mode="points", theme=None,
+                    config={"displaylogo": False, "scrollZoom": False,
+                            "toImageButtonOptions": {"format": "png", "filename": f"descent-lab-{scene.surface}",
+                                                     "scale": 3}})
+
+st.dataframe(summary_rows(surface, runs), hide_index=True, use_container_width=True,
+             column_config={"final loss": st.column_config.NumberColumn(format="%.4g"),
+                            "distance to nearest minimum": st.column_config.NumberColumn(format="%.3g"),
+                            "path length": st.column_config.NumberColumn(format="%.3g")})
+
+st.markdown("#### The update rules that ran")
+for key in dict.fromkeys(r.optimizer for r in scene.runs):
+    spec = OPTIMIZERS[key]
+    st.markdown(f"**{spec.title}**" + (f" — `{spec.torch_class}`" if spec.torch_class else ""))
+    st.latex(spec.latex)
+    st.caption(spec.note)
+schedule_spec = SCHEDULES[scene.schedule]
+st.markdown(f"**Schedule: {schedule_spec.title}**")
+st.latex(schedule_spec.latex)
+
+st.query_params.from_dict(sc.to_query(scene))
+base = (st.context.url or "").split("?")[0]
+st.markdown("#### Share this scene")
+st.code(base + "?" + urlencode(sc.to_query(scene), safe="(),=/:"), language=None)

@@ -1,0 +1,28 @@
+"""NumPy multilayer perceptrons with hand-written backward passes, for the vanishing-gradient lab.
+
+``init_mlp`` and ``loss_and_grads`` are the API fixed in DESIGN.md; ``init_batchnorm`` adds batch
+normalization's (γ, β), ``layer_stats`` the per-layer diagnostics the page draws, ``train`` minibatch
+training with the optimizers of ``optimizers``, and ``make_data`` the small 2-D data sets.
+"""
+
+from .activations import ACTIVATIONS, Activation
+from .data import DATASETS, make_data
+from .mlp import (
+    BN_EPS,
+    INITS,
+    MAX_BATCH,
+    MAX_DEPTH,
+    MAX_WIDTH,
+    LayerStats,
+    first_last_ratio,
+    init_batchnorm,
+    init_mlp,
+    layer_stats,
+    loss_and_grads,
+    weight_grad_norms,
+)
+from .train import MAX_STEPS, TrainResult, train
+
+__all__ = ["ACTIVATIONS", "BN_EPS", "DATASETS", "INITS", "MAX_BATCH", "MAX_DEPTH", "MAX_STEPS", "MAX_WIDTH",
+           "Activation", "LayerStats", "TrainResult", "first_last_ratio", "init_batchnorm", "init_mlp",
+           "layer_stats", "loss_and_grads", "make_data", "train", "weight_grad_norms"]

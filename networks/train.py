@@ -1,0 +1,139 @@
+"""Minibatch training with the optimizers of ``optimizers``: one engine, two uses.
+
+Every array, each W, b and, with batch normalization, each γ and β, is a parameter with its own
+optimizer state from the same ``init``/``update`` pair the trajectory runner uses on 2-D surfaces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from numbers import Integral
+from typing import NamedTuple
+
+import numpy as np
+
+from optimizers import OPTIMIZERS, Optimizer
+from optimizers.runner import lr_table
+
+from .activations import get_activation
+from .mlp import (
+    BN_EPS,
+    MAX_BATCH,
+    MAX_DEPTH,
+    MAX_WIDTH,
+    _check_positive,
+    backward,
+    check_data,
+    check_init,
+    check_sizes,
+    forward,
+    init_batchnorm,
+    init_mlp,
+)
+
+MAX_STEPS = 2000
+MAX_DATA = 10_000
+
+
+class TrainResult(NamedTuple):
+    loss: np.ndarray  # (steps,) minibatch loss before each update; NaN after divergence
+    grad_norms: np.ndarray  # (depth + 1, steps) ‖∂L/∂W_l‖ before each update, input side first
+    lr: np.ndarray  # (steps,) the learning rate of each update
+    params: list  # the final (W, b) pairs
+    batchnorm: list | None  # the final (gamma, beta) pairs, or None
+    diverged_at: int  # the first step whose loss or gradient was not finite, -1 where none
+    final_loss: float  # loss on the whole data set after training (batch statistics of the whole set)
+    accuracy: float  # training-set accuracy after training, likewise
+
+
+def _check_int(value, name, low, high):
+    if isinstance(value, bool) or not isinstance(value, Integral) or not low <= value <= high:
+        raise ValueError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+    return int(value)
+
+
+def _optimizer(optimizer) -> Optimizer:
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if isinstance(optimizer, str):
+        return OPTIMIZERS[optimizer].factory()  # UnknownName, a ValueError, lists the valid keys
+    raise ValueError("optimizer must be a key of OPTIMIZERS or an optimizer built by one of its factories")
+
+
+def _batches(rng, n, batch_size, steps):
+    """Minibatch indices for every step: shuffled epochs cut in order, the tail of each epoch dropped,
+    as torch's DataLoader(shuffle=True, drop_last=True)."""
+    per_epoch = n // batch_size
+    epochs = -(-steps // per_epoch)
+    order = np.concatenate([rng.permutation(n)[: per_epoch * batch_size] for _ in range(epochs)])
+    return order[: steps * batch_size].reshape(steps, batch_size)
+
+
+def train(x, y, *, depth=20, width=64, activation="sigmoid", init="xavier", std=1.0, batchnorm=False,
+          optimizer="momentum", lr=0.01, steps=300, batch_size=128, seed=0, eps=BN_EPS,
+          progress: Callable[[int, int], None] | None = None) -> TrainResult:
+    """Train an MLP of ``depth`` hidden layers of ``width`` units on (x, y) with minibatches.
+
+    The network is ``init_mlp([x.shape[1], width, ..., width, classes], activation, init, seed, std)``,
+    classes = y.max() + 1 (at least 2); with ``batchnorm`` each hidden layer is batch-normalized (γ, β
+    trained too). ``optimizer`` is a key of OPTIMIZERS (torch's defaults) or an Optimizer built by a
+    factory; ``lr`` a learning rate or a schedule ``step -> lr``. Minibatches are drawn from
+    ``np.random.default_rng((seed, 1))``, so two stacks trained with one seed see the same batches.
+    ``progress(done, steps)`` is called about a hundred times. Training stops at the first non-finite
+    loss or gradient; the rest of ``loss`` and ``grad_norms`` is NaN.
+
+    Bounds: depth 0..MAX_DEPTH, width 1..MAX_WIDTH, batch_size 2..MAX_BATCH and at most the data size,
+    steps 0..MAX_STEPS, data size at most MAX_DATA.
+    """
+    depth = _check_int(depth, "depth", 0, MAX_DEPTH)
+    width = _check_int(width, "width", 1, MAX_WIDTH)
+    batch_size = _check_int(batch_size, "batch_size", 2, MAX_BATCH)
+    steps = _check_int(steps, "steps", 0, MAX_STEPS)
+    act = get_activation(activation)
+    check_init(init)
+    eps = _check_positive(eps, "eps")
+    opt = _optimizer(optimizer)
+    lrs = lr_table(lr, steps)
+    x_arr, y_arr = np.asarray(x), np.asarray(y)
+    if x_arr.ndim != 2 or y_arr.ndim != 1 or y_arr.dtype.kind not in "iu" or not len(y_arr):
+        raise ValueError("x must be a float array (n, features) and y an integer array (n,) of class labels")
+    classes = max(int(y_arr.max()) + 1, 2)
+    sizes = check_sizes([x_arr.shape[1], *[width] * depth, classes])
+    x_arr, y_arr = check_data(x_arr, y_arr, sizes, max_rows=MAX_DATA)
+    if batch_size > len(y_arr):
+        raise ValueError(f"batch_size {batch_size} is larger than the data set ({len(y_arr)} samples)")
+
+    params = init_mlp(sizes, activation, init, seed, std)
+    bn = init_batchnorm(sizes) if batchnorm else None
+    arrays = [a for pair in params + (bn or []) for a in pair]
+    states = [opt.init(a) for a in arrays]
+    batches = _batches(np.random.default_rng((seed, 1)), len(y_arr), batch_size, steps)
+    loss = np.full(steps, np.nan)
+    norms = np.full((depth + 1, steps), np.nan)
+    diverged_at = -1
+    every = max(1, steps // 100)
+    n_weights = 2 * len(params)
+    with np.errstate(all="ignore"):
+        for t in range(steps):
+            at = [opt.grad_point(s, a) for s, a in zip(states, arrays, strict=True)] if opt.grad_point else arrays
+            p_at = list(zip(at[0:n_weights:2], at[1:n_weights:2], strict=True))
+            bn_at = list(zip(at[n_weights::2], at[n_weights + 1::2], strict=True)) if bn else None
+            idx = batches[t]
+            value, hidden, h_last, ce = forward(p_at, x_arr[idx], y_arr[idx], act, bn_at, eps)
+            grads, bn_grads = backward(p_at, act, hidden, h_last, ce, bn_at)
+            row = [np.sqrt(np.vdot(dW, dW)) for dW, _ in grads]
+            if not (np.isfinite(value) and np.isfinite(row).all()):
+                diverged_at = t
+                break
+            loss[t] = value
+            norms[:, t] = row
+            flat = [g for pair in grads + (bn_grads or []) for g in pair]
+            for i, (g, s, a) in enumerate(zip(flat, states, arrays, strict=True)):
+                arrays[i], states[i] = opt.update(g, s, a, lrs[t])
+            if progress is not None and ((t + 1) % every == 0 or t + 1 == steps):
+                progress(t + 1, steps)
+        params = list(zip(arrays[0:n_weights:2], arrays[1:n_weights:2], strict=True))
+        bn = list(zip(arrays[n_weights::2], arrays[n_weights + 1::2], strict=True)) if bn else None
+        final, hidden, h_last, ce = forward(params, x_arr, y_arr, act, bn, eps)
+        accuracy = float(np.mean(ce[0].argmax(axis=1) == y_arr))
+    return TrainResult(loss, norms, lrs, params, bn, diverged_at, float(final), accuracy)

@@ -1,11 +1,13 @@
 """NumPy optimizers, learning-rate schedules and the trajectory runner; the OPTIMIZERS and SCHEDULES
 registries."""
 
-from . import adam, sgd
+from . import adadelta, adagrad, adam, adamax, lecture, nadam, radam, rmsprop, sgd
 from .base import Optimizer
 from .runner import Trajectory, run
 from .spec import Param, Registry, Spec, UnknownName
 
-OPTIMIZERS = Registry("optimizer", (*sgd.SPECS, *adam.SPECS))
+OPTIMIZERS = Registry("optimizer", (*sgd.SPECS, *adagrad.SPECS, *rmsprop.SPECS, *adadelta.SPECS, adam.ADAM,
+                                    *adamax.SPECS, *nadam.SPECS, adam.AMSGRAD, adam.ADAMW, *radam.SPECS,
+                                    *lecture.SPECS))
 
 __all__ = ["OPTIMIZERS", "Optimizer", "Param", "Registry", "Spec", "Trajectory", "UnknownName", "run"]

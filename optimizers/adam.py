@@ -11,7 +11,8 @@ r"""Adam, its AMSGrad variant and AdamW: ``torch.optim.Adam`` and ``torch.optim.
 
 Arguments: ``betas`` (β₁, β₂), ``eps`` ϵ, ``weight_decay`` λ, ``amsgrad``. As in torch, ϵ is added
 after the square root of the bias-corrected second moment (the lecture writes the same), and the
-first moment is updated as ``m + (1 - β₁)(g - m)``, torch's ``lerp``, which rounds like torch.
+first moment is updated by torch's ``lerp`` formula (``base.lerp``), the second as
+``v β₂ + ((1 - β₂) g) g`` and the step as ``θ + (-ε_t/(1-β₁^t) m) / denom``, in torch's order.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import Optimizer, lr_param, zeros_like
+from .base import Optimizer, lerp, lr_param, zeros_like
 from .spec import Param, Spec
 
 
@@ -45,11 +46,12 @@ def adam(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, decouple
             params = params * (1.0 - lr * weight_decay)
         elif weight_decay:
             g = grads + weight_decay * params
-        m = state.m + (1.0 - beta1) * (g - state.m)
-        v = beta2 * state.v + (1.0 - beta2) * (g * g)
+        m = lerp(state.m, g, 1.0 - beta1)
+        v = state.v * beta2 + ((1.0 - beta2) * g) * g
         v_max = np.maximum(state.v_max, v) if amsgrad else v
+        step_size = lr / (1.0 - beta1**t)
         denom = np.sqrt(v_max) / (1.0 - beta2**t) ** 0.5 + eps
-        return params - (lr / (1.0 - beta1**t)) * (m / denom), AdamState(t, m, v, v_max)
+        return params + (-step_size * m) / denom, AdamState(t, m, v, v_max)
 
     return Optimizer(init, update)
 
@@ -79,17 +81,17 @@ AMSGRAD_LATEX = ADAM_LATEX.replace(r"\theta_t =", r"\hat v_t = \max(\hat v_{t-1}
     r"\sqrt{v_t/", r"\sqrt{\hat v_t/")
 ADAMW_LATEX = r"\theta_{t-1} \leftarrow (1 - \varepsilon_t \lambda)\,\theta_{t-1} \\" + ADAM_LATEX
 
-SPECS = (
-    Spec("adam", "Adam", adam, (BETAS, EPS, _wd(0.0, "coupled L2: λθ is added to the gradient")),
-         "torch.optim.Adam", ADAM_LATEX,
-         "ϵ is added after the square root, as in torch and the lecture; weight decay is coupled L2.",
-         lr=lr_param(0.001)),
-    Spec("amsgrad", "AMSGrad", _amsgrad, (BETAS, EPS, _wd(0.0, "coupled L2: λθ is added to the gradient")),
+ADAM = Spec("adam", "Adam", adam, (BETAS, EPS, _wd(0.0, "coupled L2: λθ is added to the gradient")),
+            "torch.optim.Adam", ADAM_LATEX,
+            "ϵ is added after the square root, as in torch and the lecture; weight decay is coupled L2.",
+            lr=lr_param(0.001))
+AMSGRAD = Spec("amsgrad", "AMSGrad", _amsgrad, (BETAS, EPS, _wd(0.0, "coupled L2: λθ is added to the gradient")),
          "torch.optim.Adam", AMSGRAD_LATEX,
          "torch.optim.Adam with amsgrad=True: the running maximum of v keeps steps from growing again.",
-         lr=lr_param(0.001), torch_extra={"amsgrad": True}),
-    Spec("adamw", "AdamW", _adamw, (BETAS, EPS, _wd(0.01, "decoupled: θ shrinks by ελθ before the step")),
+         lr=lr_param(0.001), torch_extra={"amsgrad": True})
+ADAMW = Spec("adamw", "AdamW", _adamw, (BETAS, EPS, _wd(0.01, "decoupled: θ shrinks by ελθ before the step")),
          "torch.optim.AdamW", ADAMW_LATEX,
          "Decoupled weight decay (Loshchilov and Hutter): θ is multiplied by 1 - ελ, not λθ added to g.",
-         lr=lr_param(0.001)),
-)
+         lr=lr_param(0.001))
+
+SPECS = (ADAM, AMSGRAD, ADAMW)

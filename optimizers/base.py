@@ -7,6 +7,14 @@ scalar; write rules with arithmetic operators and NumPy ufuncs only, never with 
 
 ``grad_point(state, params)``, when given, says where the gradient of the next update is taken; the
 default is ``params``. Only the lecture's form of Nesterov momentum needs it (the look-ahead point).
+
+Each rule follows the order of operations of torch.optim's single-tensor code path (``foreach=False``,
+torch's default on CPU): ``p.addcdiv_(a, d, value=c)`` is ``p + (c * a) / d``, ``s.addcmul_(a, b,
+value=c)`` is ``s + (c * a) * b``, ``g.add(p, alpha=c)`` is ``g + c * p``, ``lerp`` as below, scalar
+coefficients computed in Python floats as torch computes them. torch's CPU kernels fuse the
+multiply-adds (one rounding instead of two) and take square roots through MKL, which is not always
+correctly rounded; NumPy cannot do either, so paths agree with torch to a few units in the last place
+per step, not bit for bit.
 """
 
 from __future__ import annotations
@@ -26,6 +34,15 @@ class Optimizer(NamedTuple):
 def zeros_like(params):
     """A zero of the shape of ``params`` that stays an ``np.float64`` for scalars."""
     return np.zeros_like(params)[()]
+
+
+def lerp(start, end, weight: float):
+    """``torch.lerp``'s formula: ``start + w (end - start)`` for ``|w| < 0.5``, else
+    ``end - (end - start)(1 - w)``, which rounds better near ``w = 1``. torch uses it for the first
+    moment of every Adam-like rule, with ``w = 1 - β₁``; torch's kernel fuses the multiply-add."""
+    if abs(weight) < 0.5:
+        return start + weight * (end - start)
+    return end - (end - start) * (1.0 - weight)
 
 
 def lr_param(default: float, widget: tuple[float, float] = (1e-5, 10.0)):

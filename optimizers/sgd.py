@@ -74,5 +74,5 @@ SPECS = (
          "this is the lecture's v_t = μv_{t-1} - εg_t with v = -εb.", lr=lr_param(0.01)),
     Spec("nag", "Nesterov (NAG)", _nag, (_MU, _WD), "torch.optim.SGD", NAG_LATEX,
          "torch's form (nesterov=True): the gradient is taken at θ, and the step looks ahead by μb; "
-         "θ here is the lecture's look-ahead point w + μv.", lr=lr_param(0.01)),
+         "θ here is the lecture's look-ahead point w + μv.", lr=lr_param(0.01), torch_extra={"nesterov": True}),
 )

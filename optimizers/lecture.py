@@ -1,0 +1,117 @@
+r"""The lecture's forms of three rules that torch writes differently: ``momentum_lecture``,
+``nag_lecture`` and ``rmsprop_lecture``.
+
+.. math::
+    v_t = \mu v_{t-1} - \varepsilon_t g_t \\
+    w_t = w_{t-1} + v_t
+
+.. math::
+    v_t = \mu v_{t-1} - \varepsilon_t \nabla E(w_{t-1} + \mu v_{t-1}) \\
+    w_t = w_{t-1} + v_t
+
+.. math::
+    \langle g^2 \rangle_t = \gamma \langle g^2 \rangle_{t-1} + (1-\gamma)\, g_t^2 \\
+    w_t = w_{t-1} - \frac{\varepsilon_t}{\sqrt{\langle g^2 \rangle_t + \epsilon}}\, g_t
+
+Momentum (v₀ = 0): the velocity carries the learning rate. At a constant rate ε this is torch's
+``SGD(momentum=μ)`` with v = -εb, the same path up to rounding; when a schedule changes the rate, the
+lecture's velocity keeps the old rates of past steps while torch rescales the whole buffer at once, so
+the paths split.
+
+Nesterov (v₀ = 0): the gradient is taken at the look-ahead point w + μv (the optimizer's
+``grad_point``). torch's ``SGD(nesterov=True)`` tracks θ = w + μv instead, the look-ahead point itself;
+at a constant rate the two paths are the same sequence of look-ahead points, so they differ by μv at
+every step and converge together.
+
+RMSProp: ϵ inside the square root, with γ = ``alpha``. With ϵ = 0 this is torch's ``RMSprop(eps=0)``;
+with a large ϵ the two split (sqrt(v + ϵ) against sqrt(v) + ϵ).
+
+``weight_decay`` λ adds λw to the gradient (coupled L2), at the point where the gradient is taken.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .base import Optimizer, lr_param, zeros_like
+from .spec import Param, Spec
+
+
+class VelocityState(NamedTuple):
+    step: int
+    v: object
+
+
+class SquareAvgState(NamedTuple):
+    step: int
+    square_avg: object
+
+
+def momentum_lecture(momentum=0.9, weight_decay=0.0) -> Optimizer:
+    def init(params):
+        return VelocityState(0, zeros_like(params))
+
+    def update(grads, state, params, lr):
+        g = grads + weight_decay * params if weight_decay else grads
+        v = momentum * state.v - lr * g
+        return params + v, VelocityState(state.step + 1, v)
+
+    return Optimizer(init, update)
+
+
+def nag_lecture(momentum=0.9, weight_decay=0.0) -> Optimizer:
+    def init(params):
+        return VelocityState(0, zeros_like(params))
+
+    def look_ahead(state, params):
+        return params + momentum * state.v
+
+    def update(grads, state, params, lr):
+        g = grads + weight_decay * look_ahead(state, params) if weight_decay else grads
+        v = momentum * state.v - lr * g
+        return params + v, VelocityState(state.step + 1, v)
+
+    return Optimizer(init, update, look_ahead)
+
+
+def rmsprop_lecture(alpha=0.99, eps=1e-8, weight_decay=0.0) -> Optimizer:
+    def init(params):
+        return SquareAvgState(0, zeros_like(params))
+
+    def update(grads, state, params, lr):
+        g = grads + weight_decay * params if weight_decay else grads
+        square_avg = state.square_avg * alpha + ((1.0 - alpha) * g) * g
+        return params + (-lr * g) / np.sqrt(square_avg + eps), SquareAvgState(state.step + 1, square_avg)
+
+    return Optimizer(init, update)
+
+
+MOMENTUM_LATEX = (r"v_t = \mu v_{t-1} - \varepsilon_t g_t \\"
+                  r"w_t = w_{t-1} + v_t")
+NAG_LATEX = (r"v_t = \mu v_{t-1} - \varepsilon_t \nabla E(w_{t-1} + \mu v_{t-1}) \\"
+             r"w_t = w_{t-1} + v_t")
+RMSPROP_LATEX = (r"\langle g^2 \rangle_t = \gamma \langle g^2 \rangle_{t-1} + (1-\gamma)\, g_t^2 \\"
+                 r"w_t = w_{t-1} - \frac{\varepsilon_t}{\sqrt{\langle g^2 \rangle_t + \epsilon}}\, g_t")
+
+_MU = Param("momentum", 0.9, low=0.0, widget=(0.0, 0.999), label="momentum μ")
+_WD = Param("weight_decay", 0.0, low=0.0, widget=(0.0, 1.0), label="weight decay λ",
+            help="coupled L2: λw is added to the gradient")
+
+SPECS = (
+    Spec("momentum_lecture", "Momentum (lecture form)", momentum_lecture, (_MU, _WD), None, MOMENTUM_LATEX,
+         "The learning rate sits inside the velocity. Coincides with torch.optim.SGD(momentum=μ), the "
+         "Momentum entry, at a constant rate; splits from it when a schedule changes the rate.",
+         lr=lr_param(0.01)),
+    Spec("nag_lecture", "Nesterov (lecture form)", nag_lecture, (_MU, _WD), None, NAG_LATEX,
+         "The gradient is taken at the look-ahead point w + μv. torch.optim.SGD(nesterov=True), the "
+         "Nesterov entry, follows the look-ahead point itself: at a constant rate its path is this one "
+         "shifted by μv.", lr=lr_param(0.01)),
+    Spec("rmsprop_lecture", "RMSProp (lecture form)", rmsprop_lecture,
+         (Param("alpha", 0.99, low=0.0, widget=(0.0, 0.9999), label="smoothing γ (torch's α)"),
+          Param("eps", 1e-8, low=0.0, widget=(1e-10, 1.0), log=True, label="ϵ"), _WD),
+         None, RMSPROP_LATEX,
+         "ϵ inside the square root. Coincides with torch.optim.RMSprop(eps=0); with a large ϵ it takes "
+         "visibly longer steps than torch's form, where ϵ is added after the root.", lr=lr_param(0.01)),
+)

@@ -17,6 +17,9 @@ from viz import scene as sc
 from viz import summary_rows, surface_3d_figure, trajectory_figure
 
 LR_CHOICES = sorted({round(m * 10.0**e, 12) for e in range(-5, 3) for m in (1, 2, 5)})
+COMPACT_CSS = """<style>
+.block-container { padding-top: 2.2rem; }
+</style>"""
 PRESENTATION_CSS = """<style>
 html, body, [class*="st-"] { font-size: 1.25rem; }
 section[data-testid="stSidebar"] { display: none; }
@@ -90,30 +93,37 @@ def remove_run(rid: int) -> None:
 # ----------------------------------------------------------------------------------- widgets
 
 
+def _initial(key: str, value) -> str:
+    """Give widget ``key`` its initial value through session state (never also as ``value=``)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return key
+
+
 def param_widget(prefix: str, param, where) -> object:
     """One hyperparameter's widget, built from its spec; returns its value."""
     key = f"{prefix}_{param.name}"
     label = param.label or param.name
+    tip = param.help or None
     if param.kind == "bool":
-        return where.checkbox(label, value=param.default, key=key, help=param.help or None)
+        return where.checkbox(label, key=_initial(key, param.default), help=tip)
     if param.kind == "choice":
-        return where.selectbox(label, param.choices, index=param.choices.index(param.default), key=key)
+        return where.selectbox(label, param.choices, key=_initial(key, param.default), help=tip)
+    lo, hi = param.low, param.high  # the valid range: a link may carry any valid value
     if param.kind == "pair":
-        lo, hi = param.widget or (param.low or 0.0, param.high or 1.0)
         cols = where.columns(2)
-        return tuple(cols[j].number_input(f"{label} [{j + 1}]", min_value=float(lo), max_value=float(hi),
-                                          value=float(param.default[j]), key=f"{key}_{j}", format="%.4g")
+        return tuple(cols[j].number_input(f"{label} [{j + 1}]", min_value=lo, max_value=hi,
+                                          key=_initial(f"{key}_{j}", float(param.default[j])), format="%.4g")
                      for j in range(2))
     if param.kind == "ints":
-        text = where.text_input(label + " (a/b/c)", value="/".join(map(str, param.default)), key=key)
+        text = where.text_input(label + " (a/b/c)", key=_initial(key, "/".join(map(str, param.default))), help=tip)
         return [v for v in text.split("/") if v.strip()]
     if param.kind == "int":
-        lo, hi = param.widget or (param.low or 0, param.high or 10_000)
-        return where.number_input(label, min_value=int(lo), max_value=int(hi), value=int(param.default), key=key,
-                                  help=param.help or None)
-    lo, hi = param.widget or (param.low if param.low is not None else 0.0, param.high or 1.0)
-    return where.number_input(label, min_value=float(lo), max_value=float(hi), value=float(param.default),
-                              key=key, format="%.4g", help=param.help or None)
+        return where.number_input(label, min_value=None if lo is None else int(lo),
+                                  max_value=None if hi is None else int(hi), key=_initial(key, int(param.default)),
+                                  help=tip)
+    return where.number_input(label, min_value=lo, max_value=hi, key=_initial(key, float(param.default)),
+                              format="%.4g", help=tip)
 
 
 def lr_widget(key: str, spec, where) -> float:
@@ -150,16 +160,20 @@ def schedule_editor() -> tuple[str, tuple, str | None]:
     with st.sidebar.expander("Learning-rate schedule", expanded=False):
         name = st.selectbox("schedule", list(SCHEDULES), key="schedule", format_func=lambda k: SCHEDULES[k].title)
         spec = SCHEDULES[name]
-        values = {p.name: param_widget(f"sched_{name}", p, st) for p in spec.params}
+        params = sc.schedule_params(spec)
+        values = {p.name: param_widget(f"sched_{name}", p, st) for p in params}
         try:
-            values = spec.validate(values)
-            schedule = spec.make(lr=1.0, **values)
+            values = {p.name: p.validate(values[p.name], spec.title) for p in params}
+            schedule = sc.build_schedule(name, values, 1.0)
         except ValueError as e:
             return name, (), f"Schedule: {e}"
         lrs = lr_table(schedule, int(st.session_state.get("steps", 300)))
-        st.line_chart({"lr / initial lr": lrs}, height=120, x_label="step")
+        st.caption("Each run's learning rate is " + ("the peak of the cycle." if spec.lr is None
+                                                     else "the schedule's initial rate."))
+        st.line_chart({"lr / run's lr": lrs}, height=120, x_label="step")
         st.latex(spec.latex)
-    return name, sc._non_defaults(spec, values), None
+    defaults = spec.defaults()
+    return name, tuple(sorted((k, v) for k, v in values.items() if v != defaults.get(k))), None
 
 
 def read_scene() -> tuple[sc.Scene, list[str]]:
@@ -175,12 +189,15 @@ def read_scene() -> tuple[sc.Scene, list[str]]:
     runs = []
     for index, rid in enumerate(list(state.run_ids)):
         result = run_editor(rid, index)
-        (errors.append(result) if isinstance(result, str) else runs.append(result))
-    sb.button("Add a run", on_click=add_run, disabled=len(state.run_ids) >= sc.MAX_RUNS, use_container_width=True)
+        if isinstance(result, str):
+            errors.append(result)
+        else:
+            runs.append(result)
+    sb.button("Add a run", on_click=add_run, disabled=len(state.run_ids) >= sc.MAX_RUNS, width="stretch")
     schedule, schedule_params, error = schedule_editor()
     if error:
         errors.append(error)
-    steps = sb.slider("Steps", 10, 5000, key="steps", step=10)
+    steps = sb.slider("Steps", 1, sc.MAX_SCENE_STEPS, key="steps")
     cols = sb.columns(2)
     start = (cols[0].number_input("start x", key="start_x", format="%.4g"),
              cols[1].number_input("start y", key="start_y", format="%.4g"))
@@ -207,14 +224,16 @@ def computed(scene: sc.Scene):
 if "run_ids" not in st.session_state:
     linked, st.session_state.link_warnings = sc.from_query(st.query_params.to_dict())
     load_scene(linked)
+    st.session_state.preset = next((k for k, p in sc.PRESETS.items() if p.scene == linked), "custom")
 
 scene, errors = read_scene()
 surface = SURFACES[scene.surface]
 if scene.presentation:
     st.html(PRESENTATION_CSS)
 
-head, toggles = st.columns([4, 2], vertical_alignment="bottom")
-head.title("Trajectory explorer")
+st.html(COMPACT_CSS)
+head, toggles = st.columns([5, 2], vertical_alignment="center")
+head.markdown(f"## {surface.title}")
 with toggles:
     st.segmented_control("View", ["Map", "3-D"], key="view", label_visibility="collapsed")
     st.toggle("Presentation mode", key="presentation", help="Larger type, thicker lines, no sidebar: for projectors")
@@ -226,7 +245,6 @@ for error in errors:
     st.error(error)
 
 preset = sc.PRESETS.get(st.session_state.get("preset"))
-st.markdown(f"### {surface.title}")
 st.latex(surface.latex)
 st.caption(surface.caption + (f"  \n**What to watch:** {preset.caption}" if preset and preset.scene == scene else ""))
 
@@ -241,7 +259,7 @@ else:
                             "toImageButtonOptions": {"format": "png", "filename": f"descent-lab-{scene.surface}",
                                                      "scale": 3}})
 
-st.dataframe(summary_rows(surface, runs), hide_index=True, use_container_width=True,
+st.dataframe(summary_rows(surface, runs), hide_index=True, width="stretch",
              column_config={"final loss": st.column_config.NumberColumn(format="%.4g"),
                             "distance to nearest minimum": st.column_config.NumberColumn(format="%.3g"),
                             "path length": st.column_config.NumberColumn(format="%.3g")})

@@ -2,5 +2,8 @@
 
 from .base import Surface
 from .library import SURFACES
+from .moons import noisy_moons
+
+SURFACES["noisy_moons"] = noisy_moons()
 
 __all__ = ["SURFACES", "Surface"]

@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 
 from optimizers import OPTIMIZERS, SCHEDULES, run
-from optimizers.runner import MAX_STEPS
 from surfaces import SURFACES
 
 MAX_RUNS = 12
+MAX_SCENE_STEPS = 5000
 MAX_SEEDS = 8
 MAX_TEXT = 2000  # characters of any one query parameter or command-line value
 VIEWS = ("map", "3d")
@@ -142,14 +142,32 @@ def format_run(r: RunSpec) -> str:
     return f"{r.optimizer}({inner})"
 
 
+RUN_RATES = ("lr", "max_lr")  # schedule parameters that each run's learning rate sets
+
+
+def schedule_params(spec) -> tuple:
+    """The schedule's own parameters: all but the rate, which each run brings."""
+    return tuple(p for p in spec.params if p.name not in RUN_RATES)
+
+
+def build_schedule(name: str, params, lr: float):
+    """The schedule ``name`` with ``params`` for a run whose learning rate is ``lr``: the initial rate
+    of the schedules that scale it, the peak (``max_lr``) of CyclicLR and OneCycleLR."""
+    spec = SCHEDULES[name]
+    kwargs = dict(params)
+    kwargs["lr" if spec.lr is not None else "max_lr"] = lr
+    return spec.factory(**kwargs)
+
+
 def parse_schedule(text: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
     name, args = parse_call(text)
     spec = SCHEDULES[name]
-    if "lr" in args:
-        raise ValueError("the schedule takes its lr from each run; write lr in optimizers=...")
-    values = spec.validate({k: _value_of(spec.param(k), v) for k, v in args.items()})
-    spec.make(lr=1.0, **values)
-    return name, _non_defaults(spec, values)
+    for rate in RUN_RATES:
+        if rate in args:
+            raise ValueError(f"{rate} comes from each run's lr; write it in optimizers=..., not in the schedule")
+    values = {k: spec.param(k).validate(_value_of(spec.param(k), v), spec.title) for k, v in args.items()}
+    build_schedule(name, values, 1.0)
+    return name, tuple(sorted(values.items()))
 
 
 def format_schedule(name: str, params) -> str:
@@ -221,7 +239,7 @@ def from_query(params: dict[str, str | list[str]]) -> tuple[Scene, list[str]]:
             warnings.append(str(e))
 
     attempt("surface", lambda t: t if t in SURFACES else _unknown_surface(t))
-    attempt("steps", lambda t: _number(t, "steps", 1, MAX_STEPS, integer=True))
+    attempt("steps", lambda t: _number(t, "steps", 1, MAX_SCENE_STEPS, integer=True))
     attempt("noise", lambda t: _number(t, "noise", 0, 1e3))
     attempt("seeds", lambda t: _number(t, "seeds", 1, MAX_SEEDS, integer=True))
     attempt("view", lambda t: t if t in VIEWS else _bad(f"view={t[:20]!r}: valid views are {', '.join(VIEWS)}"))
@@ -254,7 +272,10 @@ def from_query(params: dict[str, str | list[str]]) -> tuple[Scene, list[str]]:
         warnings.append(f"unknown link parameters ignored: {', '.join(k[:30] for k in unknown[:10])}")
     if "surface" in values and "start" not in values:
         values["start"] = None
-    return replace(base, **values), warnings
+    scene = replace(base, **values)
+    if scene.start is not None and tuple(scene.start) == tuple(SURFACES[scene.surface].start):
+        scene = replace(scene, start=None)
+    return scene, warnings
 
 
 def _bad(message: str):
@@ -333,7 +354,7 @@ def from_json(text: str) -> tuple[Scene, list[str]]:
 
 
 def schedule_for(scene: Scene, lr: float):
-    return SCHEDULES[scene.schedule].factory(lr=lr, **dict(scene.schedule_params))
+    return build_schedule(scene.schedule, scene.schedule_params, lr)
 
 
 def compute(scene: Scene) -> tuple[dict, dict]:
@@ -406,3 +427,6 @@ def _PRESET_TABLE():
          Scene("rosenbrock", _runs("sgd(lr=0.001),momentum(lr=0.0005),nag(lr=0.0005),adam(lr=0.05),"
                                    "rmsprop(lr=0.005)"), steps=1000)),
     ]
+
+
+register_presets()

@@ -1,0 +1,83 @@
+"""The explorer page through Streamlit's AppTest: it renders, and its interactions change the scene."""
+
+from viz import scene as sc
+
+
+def query(at) -> dict[str, str]:
+    return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.to_dict().items()} \
+        if hasattr(at.query_params, "to_dict") else dict(at.query_params)
+
+
+def test_default_page_renders_the_default_scene(app):
+    at = app()
+    assert not at.exception
+    assert [h.value for h in at.markdown if h.value.startswith("## ")] == ["## Beale's function"]
+    q = query(at)
+    assert q["surface"] == "beale"
+    assert q["optimizers"].count("(") == len(sc.DEFAULT_RUNS)
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == len(sc.DEFAULT_RUNS)
+
+
+def test_changing_the_surface_moves_the_start_to_its_own(app):
+    at = app()
+    at.selectbox(key="surface").set_value("rosenbrock").run()
+    assert not at.exception
+    assert "## Rosenbrock" in " ".join(h.value for h in at.markdown)
+    assert (at.number_input(key="start_x").value, at.number_input(key="start_y").value) == (-1.5, 2.0)
+    assert query(at)["surface"] == "rosenbrock" and "start" not in query(at)
+
+
+def test_adding_a_run_adds_a_row_and_a_link_entry(app):
+    at = app()
+    at.button[[b.label for b in at.button].index("Add a run")].click().run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == len(sc.DEFAULT_RUNS) + 1
+    assert query(at)["optimizers"].count("(") == len(sc.DEFAULT_RUNS) + 1
+
+
+def test_two_runs_of_one_optimizer_at_different_rates(app):
+    at = app({"optimizers": "sgd(lr=0.001),sgd(lr=0.002)"})
+    assert not at.exception
+    rows = at.dataframe[0].value
+    assert list(rows["run"]) == ["SGD lr=0.001", "SGD lr=0.002"]
+    assert rows["path length"].iloc[1] > rows["path length"].iloc[0]
+
+
+def test_a_preset_sets_everything_at_once(app):
+    at = app()
+    at.selectbox(key="preset").set_value("saddle").run()
+    assert not at.exception
+    q = query(at)
+    assert q["surface"] == "saddle" and q.get("view") == "3d"
+    assert q["optimizers"] == ",".join(sc.format_run(r) for r in sc.PRESETS["saddle"].scene.runs)
+    assert any("What to watch" in c.value for c in at.caption)
+
+
+def test_a_shared_link_opens_exactly_its_scene(app):
+    link = {"surface": "rosenbrock", "optimizers": "adam(lr=0.05),sgd(lr=0.001,momentum=0.5)", "steps": "200",
+            "start": "-1.5,2", "schedule": "step(step_size=30,gamma=0.5)"}
+    at = app(link)
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="surface").value == "rosenbrock"
+    assert at.slider(key="steps").value == 200
+    assert at.selectbox(key="schedule").value == "step"
+    scene, warnings = sc.from_query(query(at))
+    assert warnings == []
+    assert scene == sc.from_query(link)[0]
+
+
+def test_a_malformed_link_warns_and_keeps_defaults(app):
+    at = app({"surface": "nowhere", "optimizers": "adam(lr=-1),bogus,sgd(lr=0.01)", "steps": "1e9",
+              "start": "a,b", "x<script>": "1"})
+    assert not at.exception
+    text = at.warning[0].value
+    for fragment in ("nowhere", "lr='-1'", "bogus", "steps='1e9'", "start='a'", "unknown link parameters"):
+        assert fragment in text
+    assert at.selectbox(key="surface").value == "beale"
+    assert list(at.dataframe[0].value["run"]) == ["SGD lr=0.01"]
+
+
+def test_presentation_mode_and_3d_view_render(app):
+    at = app({"presentation": "1", "view": "3d"})
+    assert not at.exception
+    assert at.toggle(key="presentation").value is True

@@ -4,10 +4,12 @@ registries."""
 from . import adadelta, adagrad, adam, adamax, lecture, nadam, radam, rmsprop, sgd
 from .base import Optimizer
 from .runner import Trajectory, run
+from .schedules import SCHEDULES
 from .spec import Param, Registry, Spec, UnknownName
 
 OPTIMIZERS = Registry("optimizer", (*sgd.SPECS, *adagrad.SPECS, *rmsprop.SPECS, *adadelta.SPECS, adam.ADAM,
                                     *adamax.SPECS, *nadam.SPECS, adam.AMSGRAD, adam.ADAMW, *radam.SPECS,
                                     *lecture.SPECS))
 
-__all__ = ["OPTIMIZERS", "Optimizer", "Param", "Registry", "Spec", "Trajectory", "UnknownName", "run"]
+__all__ = ["OPTIMIZERS", "SCHEDULES", "Optimizer", "Param", "Registry", "Spec", "Trajectory", "UnknownName",
+           "run"]

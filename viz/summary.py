@@ -19,6 +19,7 @@ def summary_rows(surface, runs: Mapping, threshold: float = 1e-3) -> list[dict]:
     is never reached), the length of the path, and the step at which it diverged."""
     minima = np.array(surface.minima, dtype=float).reshape(-1, 2)
     f_star = float(surface.f(minima[0])) if len(minima) else None
+    reach = f"steps to f − f* ≤ {threshold:g}"
     rows = []
     for label, traj in runs.items():
         xy, loss = traj.xy[:, 0], traj.loss[:, 0]
@@ -27,7 +28,7 @@ def summary_rows(surface, runs: Mapping, threshold: float = 1e-3) -> list[dict]:
             "run": label,
             "final loss": float(loss[-1]),
             "distance to nearest minimum": float(np.min(np.hypot(*(minima - end).T))) if len(minima) else None,
-            f"steps to f − f* ≤ {threshold:g}": steps_to_reach(loss - f_star, threshold) if f_star is not None else None,
+            reach: None if f_star is None else steps_to_reach(loss - f_star, threshold),
             "path length": float(np.sum(np.hypot(*np.diff(xy, axis=0).T))),
             "diverged at step": int(traj.diverged_at[0]) if traj.diverged[0] else None,
         })

@@ -213,7 +213,7 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
         traj, color = runs[label], colors[label]
         xy = traj.xy[:, 0]
         last = xy.shape[0] - 1
-        loss, loss_log = suboptimality(surface, traj.loss[:, 0])
+        loss, _ = suboptimality(surface, traj.loss[:, 0])
         for extra in (bands or {}).get(label, ()):
             data.append(_scatter(x=_f32(extra[:, 0]), y=_f32(extra[:, 1]), mode="lines", showlegend=False,
                                  line=dict(color=color, width=style.line * 0.5), opacity=0.2,
@@ -247,7 +247,8 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
 
     animated = [
         _scatter(mode="markers", showlegend=False, hoverinfo="skip",
-                 marker=dict(color=[c for c in run_colors for _ in ramp], size=np.tile(ramp * style.trail, len(labels)).tolist(),
+                 marker=dict(color=[c for c in run_colors for _ in ramp],
+                             size=np.tile(ramp * style.trail, len(labels)).tolist(),
                              opacity=np.tile(ramp, len(labels)).tolist(), line=dict(width=0))),
         _scatter(mode="markers", showlegend=False, customdata=labels,
                  marker=dict(color=run_colors, size=style.head, line=dict(width=1.5, color="white")),

@@ -11,6 +11,15 @@ and on ``np.float64`` scalars. The trajectory runner uses the scalar form for a 
 where NumPy's per-call overhead on tiny arrays would dominate, and the array form for many; both give
 bit-identical results. The public methods ``f``, ``grad`` and ``hessian`` take points of shape
 ``(..., 2)`` as the design card fixes.
+
+So that one function serves both: no in-place operations, no Python ``if`` or ``np.where`` on values,
+no ``math`` module; constant Hessian entries may be plain floats (``hessian`` broadcasts them).
+
+Metadata: ``minima`` lists every global minimum first, then any local minima worth marking;
+``saddles`` the saddle points known in closed form or refined by Newton's method to double precision
+(both may be partial where there are dozens, as on Rastrigin's grid). ``kinks`` are points where the
+formula is smoothed or not twice differentiable at double precision; finite-difference checks keep
+away from them. ``log_scale`` asks for a logarithmic colour scale where the values span decades.
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ class Surface:
     start: Point
     saddles: tuple[Point, ...] = ()
     log_scale: bool = False
+    kinks: tuple[Point, ...] = ()
 
     def f(self, p) -> np.ndarray:
         """Loss at points ``p`` of shape ``(..., 2)``; returns shape ``(...)``."""

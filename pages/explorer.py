@@ -15,6 +15,7 @@ from optimizers.runner import lr_table
 from surfaces import SURFACES
 from viz import scene as sc
 from viz import summary_rows, surface_3d_figure, trajectory_figure
+from viz.text import plain
 
 LR_CHOICES = sorted({round(m * 10.0**e, 12) for e in range(-5, 3) for m in (1, 2, 5)})
 COMPACT_CSS = """<style>
@@ -240,9 +241,9 @@ with toggles:
 
 if st.session_state.get("link_warnings"):
     st.warning("Some settings in the link were ignored and kept their defaults:\n\n"
-               + "\n".join(f"- {w}" for w in st.session_state.link_warnings))
+               + "\n".join(f"- {plain(w)}" for w in st.session_state.link_warnings))
 for error in errors:
-    st.error(error)
+    st.error(plain(error))
 
 preset = sc.PRESETS.get(st.session_state.get("preset"))
 st.latex(surface.latex)

@@ -14,12 +14,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from harness import LAPTOP
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-LAPTOP = {"width": 1440, "height": 900}
-PROJECTOR = {"width": 1920, "height": 1080}
 
 
 def _free_port() -> int:
@@ -32,10 +30,12 @@ def _free_port() -> int:
 def app_url():
     port = _free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    log = open(ROOT / "artifacts" / "streamlit-browser-tests.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -48,6 +48,7 @@ def app_url():
             time.sleep(0.3)
     else:
         proc.kill()
+        log.close()
         pytest.fail("streamlit did not answer on /_stcore/health within 60 s")
     yield url
     proc.terminate()
@@ -55,6 +56,7 @@ def app_url():
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+    log.close()
 
 
 @pytest.fixture(scope="session")
@@ -75,28 +77,3 @@ def page(browser):
     p = context.new_page()
     yield p
     context.close()
-
-
-def wait_ready(page, timeout: float = 60_000) -> None:
-    """Wait until the app has finished running: the page is drawn and no run is in progress."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && !document.querySelector('[data-testid="stSpinner"]');
-        }""",
-        timeout=timeout,
-    )
-    page.wait_for_timeout(500)
-
-
-def exceptions(page) -> list[str]:
-    return page.locator('[data-testid="stException"]').all_inner_texts()
-
-
-def shot(page, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

@@ -1,0 +1,88 @@
+"""The explorer in a real browser: it renders without exception boxes, Play animates the figure in
+the browser, a shared link opens its scene, and every preset scene is photographed at a laptop's and
+a projector's size."""
+
+from __future__ import annotations
+
+import pytest
+from harness import PROJECTOR, exceptions, shot, wait_ready
+
+from viz import scene as sc
+
+pytestmark = pytest.mark.browser
+
+
+def chart(page):
+    return page.locator('[data-testid="stPlotlyChart"]').first
+
+
+def current_step(page) -> str:
+    return page.locator("g.slider-container text.slider-label").first.text_content()
+
+
+def test_explorer_renders_without_exceptions(page, app_url):
+    page.goto(app_url)
+    wait_ready(page)
+    assert exceptions(page) == []
+    assert page.locator("h2", has_text="Beale's function").count() == 1
+    chart(page).wait_for()
+    shot(page, "explorer-default")
+
+
+def test_pressing_play_animates_in_the_browser(page, app_url):
+    page.goto(app_url)
+    wait_ready(page)
+    figure = chart(page)
+    figure.locator("g.updatemenu-button").first.wait_for()
+    before = figure.screenshot()
+    assert current_step(page) == "step 0"
+    runs_before = page.evaluate("() => window.performance.getEntriesByType('resource').length")
+    figure.locator("g.updatemenu-button", has_text="1×").first.click()
+    page.wait_for_timeout(2500)
+    after = figure.screenshot()
+    assert current_step(page) != "step 0"
+    assert before != after
+    assert exceptions(page) == []
+    # The animation plays in the browser: no rerun of the script (which would show the running state).
+    assert page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state") == "notRunning"
+    assert page.evaluate("() => window.performance.getEntriesByType('resource').length") >= runs_before
+    shot(page, "explorer-playing")
+
+
+def test_a_shared_link_opens_its_scene(page, app_url):
+    page.goto(app_url + "/?surface=rosenbrock&optimizers=adam(lr=0.05),sgd(lr=0.001,momentum=0.5)&steps=200"
+              "&schedule=step(step_size=50,gamma=0.5)")
+    wait_ready(page)
+    assert exceptions(page) == []
+    assert page.locator('[data-testid="stAlert"]').count() == 0
+    assert page.locator("h2", has_text="Rosenbrock").count() == 1
+    legend = chart(page).locator("g.legend").text_content()
+    assert "Adam lr=0.05" in legend and "SGD lr=0.001 momentum=0.5" in legend
+    assert "steps=200" in page.url and "surface=rosenbrock" in page.url
+    shot(page, "explorer-shared-link")
+
+
+def test_a_malformed_link_warns_and_still_draws(page, app_url):
+    page.goto(app_url + "/?surface=%3Cimg%20src=x%3E&optimizers=adam(lr=oops),[x](javascript:alert(1))&steps=-5")
+    wait_ready(page)
+    assert exceptions(page) == []
+    warning = page.locator('[data-testid="stAlert"]').first.inner_text()
+    assert "ignored" in warning and "lr='oops'" in warning
+    assert page.locator('[data-testid="stAlert"] a').count() == 0  # nothing typed became a link
+    assert page.locator('[data-testid="stAlert"] img').count() == 0
+    chart(page).wait_for()
+    shot(page, "explorer-bad-link")
+
+
+@pytest.mark.parametrize("preset", list(sc.PRESETS))
+def test_every_scene_at_laptop_and_projector_size(browser, app_url, preset):
+    for name, viewport, extra in (("laptop", None, ""), ("projector", PROJECTOR, "&presentation=1")):
+        context = browser.new_context(viewport=viewport or {"width": 1440, "height": 900})
+        page = context.new_page()
+        page.goto(f"{app_url}/?scene={preset}{extra}")
+        wait_ready(page)
+        assert exceptions(page) == []
+        assert page.locator('[data-testid="stAlert"]').count() == 0
+        chart(page).wait_for()
+        shot(page, f"scene-{preset}-{name}")
+        context.close()

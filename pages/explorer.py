@@ -22,9 +22,10 @@ COMPACT_CSS = """<style>
 .block-container { padding-top: 2.2rem; }
 </style>"""
 PRESENTATION_CSS = """<style>
-html, body, [class*="st-"] { font-size: 1.25rem; }
-section[data-testid="stSidebar"] { display: none; }
-h1 { font-size: 2.6rem !important; }
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 1.35rem !important; }
+h2 { font-size: 2.8rem !important; }
+.katex { font-size: 1.6em !important; }
 </style>"""
 
 

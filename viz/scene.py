@@ -404,28 +404,31 @@ def _PRESET_TABLE():
         ("beale", "Beale's function",
          "Radford's classic: from (1, 1.5) the adaptive methods turn into the curved valley towards (3, 0.5) "
          "while SGD inches along; momentum overshoots and NAG corrects it.",
-         Scene("beale", _runs("sgd(lr=0.001),momentum(lr=0.001),nag(lr=0.001),adagrad(lr=0.5),"
-                              "adadelta(lr=50),rmsprop(lr=0.01),adam(lr=0.05)"), steps=500)),
+         Scene("beale", _runs("sgd(lr=0.001),momentum(lr=0.001),nag(lr=0.001),adagrad(lr=0.3),"
+                              "adadelta(lr=1),rmsprop(lr=0.01),adam(lr=0.03)"), steps=500)),
         ("long_valley", "The long valley",
-         "A ravine with steep walls and a gentle floor: SGD crawls down the floor, momentum zig-zags from wall "
-         "to wall but travels much further, and the adaptive methods rescale the two directions.",
-         Scene("ravine", _runs("sgd(lr=0.02),momentum(lr=0.02),nag(lr=0.02),rmsprop(lr=0.02),adam(lr=0.1)"),
+         "A ravine with steep walls and a gentle floor: SGD bounces from wall to wall and barely moves along "
+         "the floor; momentum swings across but builds up speed along it; RMSProp and Adam rescale the two "
+         "directions and head straight down the valley.",
+         Scene("ravine", _runs("sgd(lr=0.05),momentum(lr=0.01),nag(lr=0.01),rmsprop(lr=0.03),adam(lr=0.1)"),
                steps=300)),
         ("saddle", "The saddle point",
-         "Starting almost on the ridge of x² − y²: plain SGD is stuck where the gradient across the ridge is "
-         "tiny; the adaptive methods rescale it and break the symmetry first.",
-         Scene("saddle", _runs("sgd(lr=0.01),momentum(lr=0.01),nag(lr=0.01),adagrad(lr=0.1),"
-                               "adadelta(lr=10),rmsprop(lr=0.01),adam(lr=0.01)"),
+         "Starting almost on the ridge of x² − y²: plain SGD stays stuck where the gradient across the ridge is "
+         "tiny; momentum escapes slowly; the adaptive methods rescale that tiny gradient and break the "
+         "symmetry first, Adadelta fastest.",
+         Scene("saddle", _runs("sgd(lr=0.01),momentum(lr=0.002),nag(lr=0.002),adagrad(lr=0.05),"
+                               "adadelta(lr=1),rmsprop(lr=0.005),adam(lr=0.005)"),
                steps=200, view="3d")),
         ("noisy_moons", "The noisy moons",
-         "A two-weight logistic regression on a small moons data set, trained on minibatches: the gradient is "
-         "noisy, so every run jitters; the faint band shows other seeds. Adam and RMSProp damp the noise.",
-         Scene("noisy_moons", _runs("sgd(lr=0.5),momentum(lr=0.05),adam(lr=0.05)"), steps=300, seeds=5)),
+         "A two-weight logistic regression on a small moons data set, trained on minibatches of 16: the gradient "
+         "is noisy, so every run jitters around the minimum instead of settling; the faint lines are other "
+         "seeds of the same run.",
+         Scene("noisy_moons", _runs("sgd(lr=0.3),momentum(lr=0.03),adam(lr=0.1)"), steps=300, seeds=5)),
         ("banana", "The banana valley",
          "Rosenbrock's curved valley: every method finds the valley quickly; following its floor to (1, 1) "
          "separates them.",
-         Scene("rosenbrock", _runs("sgd(lr=0.001),momentum(lr=0.0005),nag(lr=0.0005),adam(lr=0.05),"
-                                   "rmsprop(lr=0.005)"), steps=1000)),
+         Scene("rosenbrock", _runs("sgd(lr=0.001),momentum(lr=0.001),nag(lr=0.001),adam(lr=0.1),"
+                                   "rmsprop(lr=0.01)"), steps=1000)),
     ]
 
 

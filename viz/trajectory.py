@@ -142,7 +142,6 @@ def _map_traces(surface, style: Style, clickable: bool):
 
 def _layout(surface, style: Style, loss_log: bool, loss_range, at: np.ndarray, title: str | None, n_runs: int):
     (x0, x1), (y0, y1) = surface.domain
-    square = 0.6 <= (x1 - x0) / (y1 - y0) <= 1.7  # equal scales where that does not waste the map
     axis = dict(showgrid=False, zeroline=False, ticks="outside", mirror=True, showline=True, linecolor="#888")
     frame_args = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
     speed_buttons = [
@@ -163,10 +162,8 @@ def _layout(surface, style: Style, loss_log: bool, loss_range, at: np.ndarray, t
         dragmode="pan",
         uirevision=surface.key,
         legend=dict(orientation="h", x=0.0, y=1.0, yanchor="bottom", font=dict(size=style.font)),
-        xaxis=dict(domain=[0.0, 0.6], range=[x0, x1], title="x", constrain="domain", constraintoward="left",
-                   **axis),
-        yaxis=dict(domain=[0.0, 1.0], range=[y0, y1], title="y", constrain="domain", **axis,
-                   **(dict(scaleanchor="x", scaleratio=1) if square else {})),
+        xaxis=dict(domain=[0.0, 0.6], range=[x0, x1], title="x", **axis),
+        yaxis=dict(domain=[0.0, 1.0], range=[y0, y1], title="y", **axis),
         xaxis2=dict(domain=[0.7, 1.0], anchor="y2", title=None, matches="x3", showticklabels=False, **axis),
         yaxis2=dict(domain=[0.38, 1.0], anchor="x2", type="log" if loss_log else "linear",
                     title="f − f*" if loss_log else "f", exponentformat="power", range=loss_range, **axis),

@@ -21,8 +21,8 @@ from .mlp import (
     loss_and_grads,
     weight_grad_norms,
 )
-from .train import MAX_STEPS, TrainResult, train
+from .train import DEFAULTS, MAX_STEPS, TrainResult, train
 
-__all__ = ["ACTIVATIONS", "BN_EPS", "DATASETS", "INITS", "MAX_BATCH", "MAX_DEPTH", "MAX_STEPS", "MAX_WIDTH",
+__all__ = ["ACTIVATIONS", "BN_EPS", "DATASETS", "DEFAULTS", "INITS", "MAX_BATCH", "MAX_DEPTH", "MAX_STEPS", "MAX_WIDTH",
            "Activation", "LayerStats", "TrainResult", "first_last_ratio", "init_batchnorm", "init_mlp",
            "layer_stats", "loss_and_grads", "make_data", "train", "weight_grad_norms"]

@@ -8,7 +8,8 @@ unchanged and each list gets its own gradient list back.
 
 Layers are counted from the input: layer l (1-based) has weights W_l that make hidden layer l, and
 layer H + 1 is the output layer. Every function bounds depth, width and batch (``MAX_DEPTH``,
-``MAX_WIDTH``, ``MAX_BATCH``) and raises ValueError with a message saying what is valid.
+``MAX_WIDTH``, ``MAX_BATCH``) and raises ValueError with a message saying what is valid. Products
+run on one BLAS thread (``blas.py`` says why); no NumPy warning escapes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import get_activation
+from .blas import one_blas_thread
 from .layers import (
     batchnorm,
     batchnorm_backward,
@@ -234,7 +236,7 @@ def loss_and_grads(params, x, y, activation="sigmoid", batchnorm=None, eps=BN_EP
     x: (B, fan_in) floats, y: (B,) integer labels, B at most MAX_BATCH.
     """
     act, x, y, eps = _prepare(params, x, y, activation, batchnorm, eps)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), one_blas_thread():
         loss, hidden, h_last, ce = forward(params, x, y, act, batchnorm, eps)
         grads, bn_grads = backward(params, act, hidden, h_last, ce, batchnorm)
     loss = float(loss)
@@ -263,7 +265,7 @@ def layer_stats(params, x, y, activation="sigmoid", batchnorm=None, eps=BN_EPS) 
     never saturates. ``dead`` counts units for which that holds on the whole batch.
     """
     act, x, y, eps = _prepare(params, x, y, activation, batchnorm, eps)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), one_blas_thread():
         loss, hidden, h_last, ce = forward(params, x, y, act, batchnorm, eps)
         grads, _ = backward(params, act, hidden, h_last, ce, batchnorm)
         flat = [act.backward(layer.pre, layer.act, 1.0) < SATURATION * act.peak for layer in hidden]

@@ -54,8 +54,16 @@ def _exp_minus_square(a, scale=1.0):
 
 
 def _erfc_ratio(a):
-    """erfc(a) exp(a²) on a >= 1: smooth, so rounding a costs only its own relative error."""
-    return np.where(a < 8.0, _poly(a, _P) / _poly(a, _Q), _poly(a, _R) / _poly(a, _S))
+    """erfc(a) exp(a²) on a >= 1: smooth, so rounding a costs only its own relative error. Each
+    range is evaluated on its own elements only (np.where would evaluate both everywhere)."""
+    far = a >= 8.0
+    if not far.any():
+        return _poly(a, _P) / _poly(a, _Q)
+    out = np.empty_like(a)
+    near, b = ~far, a[far]
+    out[near] = _poly(a[near], _P) / _poly(a[near], _Q)
+    out[far] = _poly(b, _R) / _poly(b, _S)
+    return out
 
 
 def _erfc_large(a):
@@ -84,14 +92,18 @@ def erf(x):
 
 def normal_cdf(x):
     """Φ(x) = ½ erfc(-x/√2), relative error about 1e-15 in both tails: in the tails exp(-x²/2) is
-    taken from x itself, not from the rounded x/√2."""
+    taken from x itself, not from the rounded x/√2. The two ranges are evaluated on their own
+    elements only: this is the inner loop of GELU."""
     x = np.asarray(x, dtype=float)
-    b = np.minimum(np.abs(x), 38.5)  # Φ(-38.5) underflows
-    a = b * SQRT1_2
-    small = a < 1.0
-    tail = 0.5 * _exp_minus_square(np.where(small, 1.0, b), 0.5) * _erfc_ratio(np.where(small, 1.0, a))
-    tail = np.where(x < 0, tail, 1.0 - tail)
-    return np.where(small, 0.5 + 0.5 * _erf_small(np.where(small, x, 0.0) * SQRT1_2), tail)
+    out = np.empty_like(x)
+    small = np.abs(x) < 1.0 / SQRT1_2
+    out[small] = 0.5 + 0.5 * _erf_small(x[small] * SQRT1_2)
+    rest = ~small
+    xr = x[rest]
+    b = np.minimum(np.abs(xr), 38.5)  # Φ(-38.5) underflows
+    tail = 0.5 * _exp_minus_square(b, 0.5) * _erfc_ratio(b * SQRT1_2)
+    out[rest] = np.where(xr < 0, tail, 1.0 - tail)
+    return out
 
 
 def normal_pdf(x):

@@ -16,6 +16,7 @@ from optimizers import OPTIMIZERS, Optimizer
 from optimizers.runner import lr_table
 
 from .activations import get_activation
+from .blas import one_blas_thread
 from .mlp import (
     BN_EPS,
     MAX_BATCH,
@@ -33,6 +34,14 @@ from .mlp import (
 
 MAX_STEPS = 2000
 MAX_DATA = 10_000
+
+# The lab's default run, chosen so that the story shows at a glance: with these, the sigmoid stack
+# (Xavier) stays at chance, ln 2, while the ReLU stack (He) fits the spirals, and batch normalization
+# brings the sigmoid stack back (tests/networks/test_net_physics.py pins it). SGD with momentum 0.9
+# (torch's form) rather than Adam: Adam rescales every weight's step by its own gradient's size and
+# so partly hides the vanishing gradient the page is about.
+DEFAULTS = {"data": "spirals", "n": 512, "depth": 20, "width": 64, "batch_size": 128, "steps": 300,
+            "optimizer": "momentum", "lr": 0.01, "seed": 0}
 
 
 class TrainResult(NamedTuple):
@@ -113,7 +122,7 @@ def train(x, y, *, depth=20, width=64, activation="sigmoid", init="xavier", std=
     diverged_at = -1
     every = max(1, steps // 100)
     n_weights = 2 * len(params)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), one_blas_thread():
         for t in range(steps):
             at = [opt.grad_point(s, a) for s, a in zip(states, arrays, strict=True)] if opt.grad_point else arrays
             p_at = list(zip(at[0:n_weights:2], at[1:n_weights:2], strict=True))

@@ -74,7 +74,7 @@ def _batches(rng, n, batch_size, steps):
     as torch's DataLoader(shuffle=True, drop_last=True)."""
     per_epoch = n // batch_size
     epochs = -(-steps // per_epoch)
-    order = np.concatenate([rng.permutation(n)[: per_epoch * batch_size] for _ in range(epochs)])
+    order = np.concatenate([rng.permutation(n)[: per_epoch * batch_size] for _ in range(epochs)] or [[]])
     return order[: steps * batch_size].reshape(steps, batch_size)
 
 

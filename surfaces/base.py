@@ -13,7 +13,9 @@ bit-identical results. The public methods ``f``, ``grad`` and ``hessian`` take p
 ``(..., 2)`` as the design card fixes.
 
 So that one function serves both: no in-place operations, no Python ``if`` or ``np.where`` on values,
-no ``math`` module; constant Hessian entries may be plain floats (``hessian`` broadcasts them).
+no ``math`` module, and no ``**`` with a fractional exponent (``np.float64.__pow__`` rounds differently
+from the array loop; write ``q * np.sqrt(q)``); ``x * x`` is faster than ``x**2``. Constant Hessian
+entries may be plain floats (``hessian`` broadcasts them).
 
 Metadata: ``minima`` lists every global minimum first, then any local minima worth marking;
 ``saddles`` the saddle points known in closed form or refined by Newton's method to double precision

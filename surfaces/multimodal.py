@@ -230,31 +230,28 @@ rastrigin = Surface(
 # zero at the origin and finite everywhere; f(0, 0) is 4e-10 instead of 0, and the curvature at the
 # tip is ~1e10, which gradient methods treat like the cone it replaces.
 _ACKLEY_TINY = 1e-20
-
-
-def _ackley_parts(x, y):
-    r = np.sqrt(0.5 * (x * x + y * y) + _ACKLEY_TINY)
-    e1 = np.exp(-0.2 * r)
-    cx, cy = np.cos(_TWO_PI * x), np.cos(_TWO_PI * y)
-    e2 = np.exp(0.5 * (cx + cy))
-    return r, e1, e2, cx, cy
+_ACKLEY_TOP = 20.0 + np.e
 
 
 def _ackley_f(x, y):
-    _, e1, e2, _, _ = _ackley_parts(x, y)
-    return 20.0 + np.e - 20.0 * e1 - e2
+    r = np.sqrt(0.5 * (x * x + y * y) + _ACKLEY_TINY)
+    return _ACKLEY_TOP - 20.0 * np.exp(-0.2 * r) - np.exp(0.5 * (np.cos(_TWO_PI * x) + np.cos(_TWO_PI * y)))
 
 
 def _ackley_g(x, y):
+    ax, ay = _TWO_PI * x, _TWO_PI * y
     r = np.sqrt(0.5 * (x * x + y * y) + _ACKLEY_TINY)
     k = 2.0 * np.exp(-0.2 * r) / r
-    pe = np.pi * np.exp(0.5 * (np.cos(_TWO_PI * x) + np.cos(_TWO_PI * y)))
-    return k * x + pe * np.sin(_TWO_PI * x), k * y + pe * np.sin(_TWO_PI * y)
+    pe = np.pi * np.exp(0.5 * (np.cos(ax) + np.cos(ay)))
+    return k * x + pe * np.sin(ax), k * y + pe * np.sin(ay)
 
 
 def _ackley_h(x, y):
-    r, e1, e2, cx, cy = _ackley_parts(x, y)
-    sx, sy = np.sin(_TWO_PI * x), np.sin(_TWO_PI * y)
+    ax, ay = _TWO_PI * x, _TWO_PI * y
+    r = np.sqrt(0.5 * (x * x + y * y) + _ACKLEY_TINY)
+    e1 = np.exp(-0.2 * r)
+    cx, cy, sx, sy = np.cos(ax), np.cos(ay), np.sin(ax), np.sin(ay)
+    e2 = np.exp(0.5 * (cx + cy))
     k = 2.0 * e1 / r
     m = e1 * (0.2 + 1.0 / r) / (r * r)
     p = np.pi * np.pi * e2

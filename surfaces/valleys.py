@@ -115,11 +115,13 @@ def _ravine_h(x, y):
     return 0.5 / (q * np.sqrt(q)), 0.0, 36.0
 
 
-# The floor falls with a constant slope of 0.5 (a smoothed |x|/2, curvature 0.5 at the bottom) and
-# the walls have curvature 36, so: SGD at lr 0.01 drops to the floor and crawls along it at
-# 0.005 per step; at lr 0.04-0.055 it zig-zags across (factor 1 - 36 lr per step, diverging above
-# lr = 2/36); Momentum 0.9 oscillates across the walls at any rate above 0.0001 but runs along the
-# floor ten times faster than SGD and overshoots the bottom.
+# The floor falls with a constant slope of 0.5 (a smoothed |x|/2, curvature 0.5 at the bottom) and the
+# walls have curvature 36. SGD multiplies the distance from the floor by 1 - 36 lr per step: at the
+# default lr = 0.01 it drops onto the floor and crawls along it at 0.005 per step; above lr = 1/36 it
+# zig-zags across (visibly from 0.04) and above 2/36 it diverges. Momentum 0.9 oscillates across the
+# walls for any lr above 1e-4 (complex roots once 36 lr > (1 - sqrt(0.9))^2), runs along the floor ten
+# times faster than SGD and overshoots the bottom; it diverges above lr = 3.8/36. A smoothed |x| rather
+# than a quadratic keeps the pull along the floor constant, so the crawl is steady, not ever slower.
 ravine = Surface(
     key="ravine",
     title="Ravine",

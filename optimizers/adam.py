@@ -1,13 +1,22 @@
 r"""Adam, its AMSGrad variant and AdamW: ``torch.optim.Adam`` and ``torch.optim.AdamW``.
 
+Adam, with g_t the gradient plus λθ_{t-1} (coupled L2):
+
 .. math::
-    g_t \leftarrow \nabla f(\theta_{t-1}) + \lambda\theta_{t-1} \quad\text{(Adam: coupled L2)} \\
-    \theta_{t-1} \leftarrow (1 - \varepsilon_t\lambda)\,\theta_{t-1} \quad\text{(AdamW: decoupled)} \\
-    m_t \leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
-    v_t \leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
-    \hat v_t \leftarrow \max(\hat v_{t-1}, v_t) \text{ (AMSGrad) or } v_t \\
-    \theta_t \leftarrow \theta_{t-1} - \frac{\varepsilon_t}{1 - \beta_1^t}\,
-        \frac{m_t}{\sqrt{\hat v_t / (1 - \beta_2^t)} + \epsilon}
+    m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t \\
+    v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2 \\
+    \theta_t = \theta_{t-1} - \frac{\varepsilon_t}{1-\beta_1^t}\,\frac{m_t}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}
+
+AMSGrad divides by the running maximum of v instead:
+
+.. math::
+    \hat v_t = \max(\hat v_{t-1}, v_t) \\
+    \theta_t = \theta_{t-1} - \frac{\varepsilon_t}{1-\beta_1^t}\,\frac{m_t}{\sqrt{\hat v_t/(1-\beta_2^t)} + \epsilon}
+
+AdamW shrinks θ before Adam's step, g_t being the bare gradient (decoupled weight decay):
+
+.. math::
+    \theta_{t-1} \leftarrow (1 - \varepsilon_t \lambda)\,\theta_{t-1}
 
 Arguments: ``betas`` (β₁, β₂), ``eps`` ϵ, ``weight_decay`` λ, ``amsgrad``. As in torch, ϵ is added
 after the square root of the bias-corrected second moment (the lecture writes the same), and the

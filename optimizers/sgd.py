@@ -1,10 +1,21 @@
 r"""Stochastic gradient descent, with heavy-ball or Nesterov momentum: ``torch.optim.SGD``.
 
+With g_t the gradient plus λθ_{t-1} (coupled L2), SGD:
+
 .. math::
-    g_t \leftarrow \nabla f(\theta_{t-1}) + \lambda \theta_{t-1} \\
-    b_t \leftarrow \mu b_{t-1} + (1 - \tau) g_t \quad (b_1 = g_1) \\
-    \theta_t \leftarrow \theta_{t-1} - \varepsilon_t\,(g_t + \mu b_t) \text{ (Nesterov) or }
-    \theta_{t-1} - \varepsilon_t b_t
+    \theta_t = \theta_{t-1} - \varepsilon_t\, g_t
+
+Heavy-ball momentum (``momentum`` μ > 0):
+
+.. math::
+    b_t = \mu b_{t-1} + (1 - \tau)\, g_t \quad (b_1 = g_1) \\
+    \theta_t = \theta_{t-1} - \varepsilon_t\, b_t
+
+Nesterov momentum (``nesterov=True``, no dampening):
+
+.. math::
+    b_t = \mu b_{t-1} + g_t \quad (b_1 = g_1) \\
+    \theta_t = \theta_{t-1} - \varepsilon_t\,(g_t + \mu b_t)
 
 Arguments: ``momentum`` μ, ``dampening`` τ, ``weight_decay`` λ (coupled L2, added to the gradient),
 ``nesterov``. As in torch, the first step sets the buffer to the gradient without dampening, and the

@@ -51,3 +51,16 @@ def relative_error(path, reference) -> float:
     to the scale of the path, which stays meaningful where a coordinate passes through zero."""
     path, reference = np.asarray(path, dtype=float), np.asarray(reference, dtype=float)
     return float(np.max(np.abs(path - reference)) / np.max(np.abs(reference)))
+
+
+def amplification(optimizer, surf: str, start, steps: int, schedule, delta: float = 1e-15) -> float:
+    """How much the path from ``start`` magnifies a relative perturbation ``delta`` of the start over
+    ``steps`` updates: about 1 on a well-conditioned path, growing exponentially on a chaotic one,
+    where rounding differences of a few units in the last place (torch's fused multiply-adds) grow
+    alike."""
+    from optimizers import run
+
+    starts = np.array([start, np.array(start) * (1.0 + delta)])
+    xy = run(optimizer, surface(surf), starts[:1], steps, schedule).xy[:, 0]
+    perturbed = run(optimizer, surface(surf), starts[1:], steps, schedule).xy[:, 0]
+    return relative_error(perturbed, xy) / delta

@@ -3,8 +3,13 @@ driver that steps a torch.optim optimizer as the runner steps ours. Imports torc
 ``make_expected.py`` and ``test_parity_torch.py`` only.
 
 Parameters are float64 tensors of shape (2,); torch's default dtype is left alone, as most torch
-users leave it, which matters for NAdam (see ``optimizers/nadam.py``). Gradients come from autograd
-on the loss, independently of the analytic gradients in ``surfaces``.
+users leave it, which matters for NAdam (see ``optimizers/nadam.py``).
+
+``grads="analytic"`` (the default) sets ``p.grad`` from the surfaces' gradient formulas written again
+in torch operation for operation, so both sides see the same gradient to the last bit and every
+difference comes from the optimizers. ``grads="autograd"`` back-propagates through the loss instead:
+independent of ``surfaces``, but near a minimum the two roundings of a nearly vanishing gradient
+differ in relative terms, and adaptive optimizers, which divide by the gradient's size, amplify that.
 """
 
 from __future__ import annotations
@@ -31,6 +36,28 @@ def _tilted_quadratic(x, y):
     return 5 * x**2 + 4 * x * y + y**2
 
 
+def _beale_grad(x, y):
+    y2 = y * y
+    a, b, c = y - 1.0, y2 - 1.0, y2 * y - 1.0
+    t1, t2, t3 = x * a + 1.5, x * b + 2.25, x * c + 2.625
+    return 2.0 * (t1 * a + t2 * b + t3 * c), 2.0 * x * (t1 + 2.0 * y * t2 + 3.0 * y2 * t3)
+
+
+def _rosenbrock_grad(x, y):
+    v = y - x * x
+    return -2.0 * (1.0 - x) - 400.0 * x * v, 200.0 * v
+
+
+def _saddle_grad(x, y):
+    return 2.0 * x, -2.0 * y
+
+
+def _tilted_quadratic_grad(x, y):
+    return 10.0 * x + 4.0 * y, 4.0 * x + 2.0 * y
+
+
+GRADS = {"beale": _beale_grad, "rosenbrock": _rosenbrock_grad, "saddle": _saddle_grad,
+         "tilted_quadratic": _tilted_quadratic_grad}
 LOSSES = {"beale": _beale, "rosenbrock": _rosenbrock, "saddle": _saddle, "tilted_quadratic": _tilted_quadratic}
 
 
@@ -45,10 +72,17 @@ def torch_kwargs(key: str, kwargs: dict) -> dict:
     return {**spec.validate(kwargs), **spec.torch_extra}
 
 
-def torch_path(key: str, kwargs: dict, surface: str, start, lrs) -> np.ndarray:
+def set_grad(p, surface: str, grads: str = "analytic") -> None:
+    if grads == "autograd":
+        LOSSES[surface](p[0], p[1]).backward()
+        return
+    with torch.no_grad():
+        p.grad = torch.stack(GRADS[surface](p[0], p[1]))
+
+
+def torch_path(key: str, kwargs: dict, surface: str, start, lrs, grads: str = "analytic") -> np.ndarray:
     """Positions (len(lrs) + 1, 2) of torch.optim's optimizer for ``key`` from ``start``, the
     learning rate of param_group set to ``lrs[t]`` before step ``t``."""
-    loss_fn = LOSSES[surface]
     p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
     lrs = [float(lr) for lr in lrs]
     opt = torch_optimizer_class(key)([p], lr=lrs[0] if lrs else 1e-3, **torch_kwargs(key, kwargs))
@@ -57,7 +91,7 @@ def torch_path(key: str, kwargs: dict, surface: str, start, lrs) -> np.ndarray:
         for group in opt.param_groups:
             group["lr"] = lr
         opt.zero_grad()
-        loss_fn(p[0], p[1]).backward()
+        set_grad(p, surface, grads)
         opt.step()
         path.append(p.detach().numpy().copy())
     return np.array(path)

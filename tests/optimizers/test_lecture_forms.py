@@ -1,0 +1,167 @@
+"""The lecture's forms of momentum, Nesterov and RMSProp: where they must coincide with torch's forms
+they do, and where they differ the paths split, for the documented reason."""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+from optim_cases import relative_error, surface
+
+from optimizers import OPTIMIZERS, run
+from optimizers.lecture import momentum_lecture, nag_lecture, rmsprop_lecture
+from optimizers.runner import _SCALAR_BELOW
+
+STARTS = {
+    "beale": ((1.0, 1.5), (2.0, -0.5)),
+    "rosenbrock": ((-1.5, 2.0), (0.5, -0.5)),
+    "saddle": ((1.0, 0.1), (-0.5, 0.3)),
+    "tilted_quadratic": ((1.0, -2.0), (-1.5, 1.0)),
+}
+LR = {"beale": 1e-3, "rosenbrock": 2e-4, "saddle": 0.02, "tilted_quadratic": 0.02}
+MINIMA = {"beale": (3.0, 0.5), "rosenbrock": (1.0, 1.0), "tilted_quadratic": (0.0, 0.0)}
+MOMENTUM_SETTINGS = ({}, {"momentum": 0.5, "weight_decay": 0.1}, {"momentum": 0.99})
+
+
+def _run(key, surf, steps=100, schedule=None, starts=None, **kwargs):
+    starts = STARTS[surf] if starts is None else starts
+    return run(OPTIMIZERS[key].factory(**kwargs), surface(surf), np.array(starts), steps,
+               LR[surf] if schedule is None else schedule)
+
+
+def _step_decay(lr):
+    """A rate that drops tenfold at step 30 and doubles at step 60."""
+    return lambda t: lr * np.where(t < 30, 1.0, np.where(t < 60, 0.1, 0.2))
+
+
+@pytest.mark.parametrize("kwargs", MOMENTUM_SETTINGS, ids=str)
+@pytest.mark.parametrize("surf", list(STARTS))
+def test_momentum_lecture_coincides_with_momentum_at_a_constant_rate(surf, kwargs):
+    lecture, torch_form = _run("momentum_lecture", surf, **kwargs), _run("momentum", surf, **kwargs)
+    assert relative_error(lecture.xy, torch_form.xy) < 1e-12
+    assert np.abs(lecture.xy[-1] - lecture.xy[0]).max() > 1e-2
+
+
+@pytest.mark.parametrize("surf", list(STARTS))
+def test_momentum_lecture_splits_from_momentum_when_the_rate_changes(surf):
+    schedule = _step_decay(LR[surf])
+    lecture, torch_form = _run("momentum_lecture", surf, schedule=schedule), _run("momentum", surf, schedule=schedule)
+    assert relative_error(lecture.xy[:31], torch_form.xy[:31]) < 1e-12
+    assert relative_error(lecture.xy, torch_form.xy) > 1e-3
+
+
+@pytest.mark.parametrize("surf", list(STARTS))
+def test_momentum_forms_differ_exactly_as_documented(surf):
+    """Displacements d_t = w_t - w_{t-1} obey d_{t+1} = μ d_t - ε_t g_t in the lecture's form (the
+    velocity keeps old rates) and d_{t+1} = μ (ε_t/ε_{t-1}) d_t - ε_t g_t in torch's (the buffer
+    is rescaled by the new rate)."""
+    mu = 0.9
+    schedule = _step_decay(LR[surf])
+    for key, rescaled in (("momentum_lecture", False), ("momentum", True)):
+        traj = _run(key, surf, schedule=schedule)
+        lrs = traj.lr
+        for i in range(len(STARTS[surf])):
+            xy = traj.xy[:, i]
+            d = np.diff(xy, axis=0)
+            g = surface(surf).grad(xy[1:-1])
+            ratio = lrs[1:] / lrs[:-1] if rescaled else 1.0
+            predicted = mu * (ratio * d[:-1].T).T - (lrs[1:] * g.T).T
+            assert np.abs(predicted - d[1:]).max() <= 1e-9 * np.abs(d).max()
+
+
+@pytest.mark.parametrize("surf", list(STARTS))
+def test_nag_lecture_is_nag_shifted_by_mu_v(surf):
+    """At a constant rate torch's θ_t is the lecture's look-ahead point w_t + μ v_t, v_t = w_t - w_{t-1}:
+    the paths differ by μv at every step."""
+    mu = 0.9
+    lecture, torch_form = _run("nag_lecture", surf), _run("nag", surf)
+    w = lecture.xy
+    look_ahead = np.concatenate([w[:1], w[1:] + mu * (w[1:] - w[:-1])])
+    assert relative_error(look_ahead, torch_form.xy) < 1e-10
+    assert relative_error(w, torch_form.xy) > 1e-3
+
+
+@pytest.mark.parametrize("surf", list(MINIMA))
+def test_nag_and_nag_lecture_both_converge(surf):
+    steps = {"beale": 3000, "rosenbrock": 15000, "tilted_quadratic": 500}[surf]
+    tolerance = {"beale": 1e-3, "rosenbrock": 1e-3, "tilted_quadratic": 1e-9}[surf]
+    for key in ("nag", "nag_lecture"):
+        traj = _run(key, surf, steps=steps)
+        assert not traj.diverged.any()
+        assert np.abs(traj.xy[-1] - MINIMA[surf]).max() < tolerance, key
+
+
+class _Recording:
+    """A surface that records where its gradient is taken."""
+
+    def __init__(self, inner):
+        self.inner, self.points = inner, []
+
+    def fxy(self, x, y):
+        return self.inner.fxy(x, y)
+
+    def gxy(self, x, y):
+        self.points.append((np.copy(x), np.copy(y)))
+        return self.inner.gxy(x, y)
+
+
+@pytest.mark.parametrize("n", [1, _SCALAR_BELOW + 1])
+def test_nag_lecture_takes_the_gradient_at_the_look_ahead_point(n):
+    mu = 0.7
+    starts = np.linspace((1.0, 1.5), (2.0, -0.5), n)
+    recording = _Recording(surface("beale"))
+    traj = run(nag_lecture(momentum=mu), recording, starts, 6, 1e-3)
+    points = np.stack([np.stack(np.broadcast_arrays(x, y), -1).reshape(n, 2) for x, y in recording.points])
+    w = traj.xy
+    assert np.array_equal(points[0], starts)
+    expected = w[1:-1] + mu * (w[1:-1] - w[:-2])
+    assert np.abs(points[1:] - expected).max() < 1e-15 * np.abs(w).max() * 10
+    assert np.abs(points[1:] - w[1:-1]).max() > 1e-6
+
+
+def test_momentum_lecture_takes_the_gradient_at_the_position():
+    assert momentum_lecture().grad_point is None and nag_lecture().grad_point is not None
+
+
+@pytest.mark.parametrize("surf", list(STARTS))
+def test_rmsprop_lecture_coincides_with_rmsprop_without_eps(surf):
+    lecture, torch_form = _run("rmsprop_lecture", surf, eps=0.0), _run("rmsprop", surf, eps=0.0)
+    assert relative_error(lecture.xy, torch_form.xy) < 1e-12
+
+
+@pytest.mark.parametrize("surf", list(STARTS))
+def test_rmsprop_lecture_splits_from_rmsprop_with_a_large_eps(surf):
+    lecture = _run("rmsprop_lecture", surf, schedule=0.01, eps=1.0)
+    torch_form = _run("rmsprop", surf, schedule=0.01, eps=1.0)
+    start = lecture.xy[0]
+    assert relative_error(lecture.xy - start, torch_form.xy - start) > 0.02
+    tiny_eps = _run("rmsprop_lecture", surf, schedule=0.01, eps=1e-12), _run("rmsprop", surf, schedule=0.01, eps=1e-12)
+    assert relative_error(tiny_eps[0].xy - start, tiny_eps[1].xy - start) < 1e-4
+
+
+def test_rmsprop_forms_put_eps_where_documented():
+    """First step from v₀ = 0: -ε g / sqrt((1-α) g² + ϵ) in the lecture's form, -ε g / (sqrt((1-α) g²) + ϵ)
+    in torch's."""
+    alpha, eps, lr = 0.9, 0.25, 0.01
+    g = np.float64(3.0)
+
+    def first_step(opt):
+        x = np.float64(0.5)
+        new, _ = opt.update(g, opt.init(x), x, lr)
+        return new - x
+
+    assert first_step(rmsprop_lecture(alpha=alpha, eps=eps)) == pytest.approx(
+        -lr * g / np.sqrt((1 - alpha) * g * g + eps), rel=1e-14)
+    assert first_step(OPTIMIZERS["rmsprop"].factory(alpha=alpha, eps=eps)) == pytest.approx(
+        -lr * g / (np.sqrt((1 - alpha) * g * g) + eps), rel=1e-14)
+
+
+@pytest.mark.parametrize("key, coincides_with", [("momentum_lecture", "torch.optim.SGD"),
+                                                  ("nag_lecture", "torch.optim.SGD"),
+                                                  ("rmsprop_lecture", "torch.optim.RMSprop")])
+def test_lecture_forms_say_which_torch_form_they_relate_to(key, coincides_with):
+    spec = OPTIMIZERS[key]
+    assert spec.torch_class is None
+    assert coincides_with in spec.note
+    assert coincides_with.removeprefix("torch.optim.") in importlib.import_module(spec.make.__module__).__doc__

@@ -1,0 +1,180 @@
+"""The runner with every registered optimizer: trajectory shapes, batches equal to single runs bit for
+bit in both of the runner's regimes (starts one by one on scalars, or all at once on arrays), inputs
+never mutated, pure updates, and divergence that ends frozen, without warnings or exceptions."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from optim_cases import QUADRATIC, surface
+
+from optimizers import OPTIMIZERS, run
+from optimizers.runner import _SCALAR_BELOW
+
+KEYS = list(OPTIMIZERS)
+N_SCALARS = _SCALAR_BELOW - 1  # the largest batch run one by one on np.float64 scalars
+N_ARRAYS = _SCALAR_BELOW + 2  # a batch run on arrays
+BEALE_STARTS = np.array([(1.0, 1.5), (2.0, -0.5), (0.5, 0.5), (-1.0, 1.0), (3.5, 0.8), (-4.0, 4.0), (1.5, 1.2)])
+
+
+def _optimizer(key):
+    return OPTIMIZERS[key].factory()
+
+
+def _wavy(lr):
+    return lambda t: lr * (1.0 + 0.5 * np.sin(0.7 * t))
+
+
+@pytest.mark.parametrize("steps", [0, 1, 25])
+@pytest.mark.parametrize("n", [1, N_SCALARS, _SCALAR_BELOW, N_ARRAYS])
+def test_trajectory_shapes(n, steps):
+    traj = run(_optimizer("adam"), surface("beale"), BEALE_STARTS[:n], steps, 0.01)
+    assert traj.xy.shape == (steps + 1, n, 2) and traj.xy.dtype == np.float64
+    assert traj.loss.shape == (steps + 1, n) and traj.loss.dtype == np.float64
+    assert traj.lr.shape == (steps,)
+    assert traj.diverged.shape == (n,) and traj.diverged.dtype == bool
+    assert traj.diverged_at.shape == (n,)
+    assert np.array_equal(traj.xy[0], BEALE_STARTS[:n])
+    assert np.array_equal(traj.loss, surface("beale").f(traj.xy))
+
+
+def test_a_single_point_may_be_given_as_a_pair():
+    traj = run(_optimizer("sgd"), surface("beale"), (1.0, 1.5), 3, 0.01)
+    assert traj.xy.shape == (4, 1, 2)
+
+
+def test_learning_rates_are_the_schedules():
+    traj = run(_optimizer("sgd"), surface("beale"), BEALE_STARTS[:1], 50, _wavy(1e-3))
+    assert np.array_equal(traj.lr, _wavy(1e-3)(np.arange(50)))
+    assert np.array_equal(run(_optimizer("sgd"), surface("beale"), BEALE_STARTS[:1], 5, 0.25).lr, np.full(5, 0.25))
+
+
+def _same(a, b):
+    for name in ("xy", "loss", "lr", "diverged", "diverged_at"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+@pytest.mark.parametrize("key", KEYS)
+@pytest.mark.parametrize("n", [N_SCALARS, N_ARRAYS])
+def test_batch_equals_single_runs_bit_for_bit(key, n):
+    """Including starts that diverge: the default rate of the SGD family is too large for the steep
+    corners of Beale's function."""
+    lr = OPTIMIZERS[key].lr.default
+    starts = BEALE_STARTS[:n]
+    batch = run(_optimizer(key), surface("beale"), starts, 200, _wavy(lr))
+    for i in range(n):
+        single = run(_optimizer(key), surface("beale"), starts[i:i + 1], 200, _wavy(lr))
+        for name in ("xy", "loss", "diverged", "diverged_at"):
+            assert np.array_equal(getattr(batch, name)[..., i:i + 1, :] if name == "xy"
+                                  else getattr(batch, name)[..., i:i + 1], getattr(single, name)), (name, i)
+    assert np.abs(batch.xy[-1] - batch.xy[0]).max() > 1e-2
+
+
+def test_some_batch_rows_do_diverge():
+    """So that the test above also compares diverged rows."""
+    traj = run(_optimizer("sgd"), surface("beale"), BEALE_STARTS, 200, _wavy(OPTIMIZERS["sgd"].lr.default))
+    assert traj.diverged.any() and not traj.diverged.all()
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_inputs_are_never_mutated(key):
+    starts = BEALE_STARTS[:N_ARRAYS].copy()
+    kept = starts.copy()
+    traj = run(_optimizer(key), surface("beale"), starts, 20, 1e-3)
+    assert np.array_equal(starts, kept)
+    traj.xy[:] = 0.0
+    assert np.array_equal(starts, kept)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_update_is_pure(key):
+    """init/update never write into their arguments or into the state they are given."""
+    opt = _optimizer(key)
+    params = np.array([0.3, -1.2, 2.0])
+    grads = np.array([1.5, -0.2, 0.0])
+    state = opt.init(params)
+    for _ in range(2):
+        params, state = opt.update(grads + params, state, params, 0.01)
+    kept = (params.copy(), grads.copy(), [np.copy(field) for field in state])
+    first = opt.update(grads, state, params, 0.01)
+    second = opt.update(grads, state, params, 0.01)
+    assert np.array_equal(params, kept[0]) and np.array_equal(grads, kept[1])
+    for field, before in zip(state, kept[2], strict=True):
+        assert np.array_equal(field, before)
+    assert np.array_equal(first[0], second[0])
+    if opt.grad_point is not None:
+        opt.grad_point(state, params)
+        assert np.array_equal(params, kept[0])
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_scalars_stay_numpy_scalars(key):
+    """On np.float64 scalars the rules stay on scalars (no 0-d arrays), as the runner's fast path
+    expects, and agree bit for bit with the same rule on arrays."""
+    opt = _optimizer(key)
+    xs = np.array([0.3, -1.2])
+    scalars = [np.float64(v) for v in xs]
+    array_state, scalar_states = opt.init(xs), [opt.init(v) for v in scalars]
+    for t in range(8):
+        grads = np.cos(3.0 * xs + t)
+        xs, array_state = opt.update(grads, array_state, xs, 0.05)
+        for i in range(2):
+            g = np.cos(3.0 * scalars[i] + t)
+            scalars[i], scalar_states[i] = opt.update(g, scalar_states[i], scalars[i], 0.05)
+            assert type(scalars[i]) is np.float64
+            assert isinstance(scalar_states[i].step, int) and scalar_states[i].step == array_state.step
+            assert all(not isinstance(field, np.ndarray) for field in scalar_states[i])
+    assert np.array_equal(xs, np.array(scalars))
+
+
+@pytest.mark.parametrize("key", KEYS)
+@pytest.mark.parametrize("n", [1, N_SCALARS, N_ARRAYS])
+def test_too_large_a_rate_diverges_and_freezes_without_warnings(key, n):
+    starts = BEALE_STARTS[:n]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise"):
+            traj = run(_optimizer(key), surface("beale"), starts, 60, 1e100)
+    assert traj.diverged.all()
+    assert np.isfinite(traj.xy).all() and np.isfinite(traj.loss).all()
+    for i, k in enumerate(traj.diverged_at):
+        assert 1 <= k <= 60
+        assert np.array_equal(traj.xy[k:, i], np.broadcast_to(traj.xy[k - 1, i], traj.xy[k:, i].shape))
+        assert np.array_equal(traj.loss[k:, i], np.full(61 - k, traj.loss[k - 1, i]))
+        assert np.array_equal(traj.loss[:k, i], surface("beale").f(traj.xy[:k, i]))
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_a_moderately_large_rate_on_a_bowl_ends_frozen_too(key):
+    """Divergence by slow overflow (the path grows geometrically) rather than in one step."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traj = run(_optimizer(key), QUADRATIC, np.array([(1.0, -1.0)]), 5000, 1e3)
+    assert np.isfinite(traj.xy).all()
+    # plain gradient steps overflow geometrically; the adaptive rules take bounded steps and only wander off
+    if OPTIMIZERS[key].torch_class == "torch.optim.SGD" or key in ("momentum_lecture", "nag_lecture"):
+        assert traj.diverged[0] and traj.diverged_at[0] < 200
+    if traj.diverged[0]:
+        k = traj.diverged_at[0]
+        assert (traj.xy[k:, 0] == traj.xy[k - 1, 0]).all()
+
+
+def test_well_behaved_runs_are_not_marked_diverged():
+    for key in KEYS:
+        traj = run(_optimizer(key), QUADRATIC, np.array([(1.0, -1.0), (0.5, 0.5)]), 100, 1e-3)
+        assert not traj.diverged.any() and (traj.diverged_at == -1).all()
+
+
+@pytest.mark.parametrize("bad", [dict(starts=[[1.0, 2.0, 3.0]]), dict(starts=[]), dict(steps=-1), dict(steps=1.5),
+                                 dict(schedule=-0.1), dict(schedule="fast"), dict(schedule=lambda t: np.nan * t)])
+def test_bad_run_arguments_raise_value_error(bad):
+    kwargs = dict(starts=[[1.0, 1.5]], steps=10, schedule=0.01) | bad
+    with pytest.raises(ValueError):
+        run(_optimizer("adam"), surface("beale"), **kwargs)
+
+
+def test_an_optimizer_not_from_a_factory_is_refused():
+    with pytest.raises(ValueError, match="factory"):
+        run(OPTIMIZERS["adam"], surface("beale"), [[1.0, 1.5]], 10, 0.01)

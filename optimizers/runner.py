@@ -114,14 +114,15 @@ def _integrate(opt: Optimizer, gxy, x, y, lrs, noise, xs, ys, batches=None):
 
 
 def _freeze_diverged(xs: np.ndarray, ys: np.ndarray, loss: np.ndarray):
-    """Freeze every point at its last finite position from its first non-finite one on."""
+    """Freeze every point at its last finite position from its first non-finite one on (at its start,
+    whose loss then stays non-finite, where the loss overflows there already)."""
     bad = ~(np.isfinite(xs) & np.isfinite(ys) & np.isfinite(loss))
     diverged = bad.any(0)
     first = np.where(diverged, bad.argmax(0), -1)
     for i in np.flatnonzero(diverged):
         k = first[i]
         for a in (xs, ys, loss):
-            a[k:, i] = a[k - 1, i]
+            a[k:, i] = a[max(k - 1, 0), i]
     return diverged, first
 
 

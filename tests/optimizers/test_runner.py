@@ -178,3 +178,14 @@ def test_bad_run_arguments_raise_value_error(bad):
 def test_an_optimizer_not_from_a_factory_is_refused():
     with pytest.raises(ValueError, match="factory"):
         run(OPTIMIZERS["adam"], surface("beale"), [[1.0, 1.5]], 10, 0.01)
+
+
+@pytest.mark.parametrize("n", [1, N_ARRAYS])
+def test_a_start_whose_loss_overflows_stays_at_the_start(n):
+    """Finite start, infinite loss there: diverged at step 0, the path frozen at the start (not
+    overwritten by the NaN of a later row)."""
+    starts = np.full((n, 2), 1e200)
+    traj = run(_optimizer("adam"), surface("beale"), starts, 5, 0.01)
+    assert traj.diverged.all() and (traj.diverged_at == 0).all()
+    assert np.array_equal(traj.xy, np.broadcast_to(starts, traj.xy.shape))
+    assert np.isposinf(traj.loss).all()

@@ -121,9 +121,10 @@ def param_widget(prefix: str, param, where) -> object:
         text = where.text_input(label + " (a/b/c)", key=_initial(key, "/".join(map(str, param.default))), help=tip)
         return [v for v in text.split("/") if v.strip()]
     if param.kind == "int":
+        initial = None if param.default is None else int(param.default)  # None: torch's "not given"
         return where.number_input(label, min_value=None if lo is None else int(lo),
-                                  max_value=None if hi is None else int(hi), key=_initial(key, int(param.default)),
-                                  help=tip)
+                                  max_value=None if hi is None else int(hi), key=_initial(key, initial),
+                                  help=tip, placeholder="default")
     return where.number_input(label, min_value=lo, max_value=hi, key=_initial(key, float(param.default)),
                               format="%.4g", help=tip)
 

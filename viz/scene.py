@@ -105,6 +105,8 @@ def parse_call(text: str) -> tuple[str, dict[str, str]]:
 
 def _value_of(param, text: str):
     """A hyperparameter from its readable text form, validated by its Param."""
+    if text.lower() == "none" and param.default is None:
+        return None
     if param.kind in ("pair", "ints"):
         return [v for v in text.split("/") if v]
     if param.kind in ("bool", "choice"):
@@ -113,6 +115,8 @@ def _value_of(param, text: str):
 
 
 def _format_value(value) -> str:
+    if value is None:
+        return "none"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (tuple, list)):

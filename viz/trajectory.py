@@ -21,7 +21,7 @@ PALETTE = ("#e6194b", "#f58231", "#3cb44b", "#911eb4", "#f032e6", "#9a6324", "#0
            "#111111", "#4363d8", "#800000", "#808000")
 MAP_COLORSCALE = [[0.0, "#1d3461"], [0.2, "#3f6aa3"], [0.45, "#8fb3d9"], [0.7, "#d6e4f0"], [1.0, "#fbfcfd"]]
 FRAMES = 100
-TRAIL_POINTS = 20
+TRAIL_POINTS = 16
 SPEEDS = {"0.5×": 120, "1×": 60, "2×": 30, "4×": 12}  # milliseconds per frame
 
 
@@ -104,6 +104,31 @@ def trail_indices(at: np.ndarray, points: int = TRAIL_POINTS) -> np.ndarray:
     return np.maximum(at[:, None] - np.arange(points - 1, -1, -1)[None, :], 0)
 
 
+def visible_points(xy: np.ndarray, domain, cells: int = 2000) -> np.ndarray:
+    """Indices of the path points worth drawing: a point is dropped when it falls in the same cell
+    of a ``cells`` x ``cells`` grid over the domain as the point before it (far below a pixel), so a
+    converged run's thousands of tiny steps cost nothing while a zig-zag keeps every corner."""
+    (x0, x1), (y0, y1) = domain
+    with np.errstate(all="ignore"):
+        cell = np.floor((xy - (x0, y0)) / ((x1 - x0) / cells, (y1 - y0) / cells))
+    moved = np.ones(len(xy), dtype=bool)
+    moved[1:] = np.any(cell[1:] != cell[:-1], axis=1) | ~np.isfinite(cell[1:]).all(axis=1)
+    moved[-1] = True
+    return np.flatnonzero(moved)
+
+
+def breakpoints(values: np.ndarray) -> np.ndarray:
+    """Indices where a curve stops being a straight line: a constant or piecewise-linear learning
+    rate needs only its corners."""
+    if len(values) < 3:
+        return np.arange(len(values))
+    bend = np.abs(np.diff(values, 2)) > 1e-12 * max(float(np.max(np.abs(values))), 1e-300)
+    keep = np.zeros(len(values), dtype=bool)
+    keep[[0, -1]] = True
+    keep[1:-1] |= bend
+    return np.flatnonzero(keep)
+
+
 def _f32(a) -> dict:
     """A float32 typed array as Plotly's JSON carries it (base64), built without Plotly's checks.
     Values beyond float32's range (a diverging run) are clipped rather than sent as infinities."""
@@ -124,12 +149,17 @@ def _map_traces(surface, style: Style, clickable: bool):
         line=dict(width=0.6, color="rgba(255,255,255,0.35)"), hoverinfo="skip", showscale=False,
     )
     traces = [contour]
-    for points, name, symbol in ((surface.minima, "minimum", "star"), (surface.saddles, "saddle", "x")):
-        pts = np.array(points, dtype=float).reshape(-1, 2)
+    minima = np.array(surface.minima, dtype=float).reshape(-1, 2)
+    with np.errstate(all="ignore"):
+        heights = surface.f(minima)
+    is_global = np.isclose(heights, heights[:1], rtol=1e-9, atol=1e-12) if len(minima) else np.zeros(0, bool)
+    marks = ((minima[is_global], "global minimum", "star", style.head + 6, "white"),
+             (minima[~is_global], "local minimum", "circle", style.head - 2, "white"),
+             (np.array(surface.saddles, dtype=float).reshape(-1, 2), "saddle point", "x", style.head + 2, "#222"))
+    for pts, name, symbol, size, color in marks:
         traces.append(_scatter(
             x=pts[:, 0].tolist(), y=pts[:, 1].tolist(), mode="markers", name=name, showlegend=False,
-            marker=dict(symbol=symbol, size=style.head + 5, color="white" if symbol == "star" else "#222",
-                        line=dict(width=1.5, color="#222")),
+            marker=dict(symbol=symbol, size=size, color=color, line=dict(width=1.5, color="#222")),
             hovertemplate=f"{name} (%{{x:.4g}}, %{{y:.4g}})<extra></extra>"))
     if clickable:
         gx, gy = np.meshgrid(np.linspace(*surface.domain[0], 41), np.linspace(*surface.domain[1], 41))
@@ -215,7 +245,8 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
             data.append(_scatter(x=_f32(extra[:, 0]), y=_f32(extra[:, 1]), mode="lines", showlegend=False,
                                  line=dict(color=color, width=style.line * 0.5), opacity=0.2,
                                  hoverinfo="skip", legendgroup=label))
-        data.append(_scatter(x=_f32(xy[:, 0]), y=_f32(xy[:, 1]), mode="lines", name=label, legendgroup=label,
+        shown = visible_points(xy, surface.domain)
+        data.append(_scatter(x=_f32(xy[shown, 0]), y=_f32(xy[shown, 1]), mode="lines", name=label, legendgroup=label,
                              line=dict(color=color, width=style.line * 0.75), opacity=0.7,
                              hovertemplate=f"{label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>"))
         if traj.diverged[0]:
@@ -229,7 +260,8 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
         data.append(_scatter(y=_f32(loss), x0=0, dx=1, mode="lines", xaxis="x2", yaxis="y2", showlegend=False,
                              legendgroup=label, line=dict(color=color, width=style.line),
                              hovertemplate=f"{label}<br>step %{{x}}: %{{y:.4g}}<extra></extra>"))
-        data.append(_scatter(y=_f32(traj.lr), x0=0, dx=1, mode="lines", xaxis="x3", yaxis="y3",
+        corners = breakpoints(traj.lr)
+        data.append(_scatter(x=corners.tolist(), y=_f32(traj.lr[corners]), mode="lines", xaxis="x3", yaxis="y3",
                              showlegend=False, legendgroup=label, line=dict(color=color, width=style.line),
                              hovertemplate=f"{label}<br>step %{{x}}: lr %{{y:.4g}}<extra></extra>"))
         trails.append(xy[np.minimum(trail_at, last)])

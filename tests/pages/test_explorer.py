@@ -81,3 +81,27 @@ def test_presentation_mode_and_3d_view_render(app):
     at = app({"presentation": "1", "view": "3d"})
     assert not at.exception
     assert at.toggle(key="presentation").value is True
+
+
+def test_every_optimizer_and_schedule_builds_its_widgets(app):
+    from optimizers import OPTIMIZERS, SCHEDULES
+
+    at = app({"steps": "20"})
+    for key in OPTIMIZERS:
+        at.selectbox(key="run0_opt").set_value(key).run()
+        assert not at.exception, key
+        assert not at.error, (key, [e.value for e in at.error])
+        assert query(at)["optimizers"].startswith(key + "(")
+    for key in SCHEDULES:
+        at.selectbox(key="schedule").set_value(key).run()
+        assert not at.exception, key
+        assert not at.error, (key, [e.value for e in at.error])
+        assert query(at)["schedule"].split("(")[0] == key
+
+
+def test_an_invalid_setting_shows_a_message_and_keeps_the_rest(app):
+    at = app({"optimizers": "adam(lr=0.05),sgd(lr=0.01)", "steps": "20"})
+    at.number_input(key="run0_adam_betas_0").set_value(1.0).run()
+    assert not at.exception
+    assert "betas" in at.error[0].value.replace("\\", "")
+    assert len(at.dataframe[0].value) == 1  # the valid run still runs

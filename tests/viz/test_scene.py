@@ -1,0 +1,123 @@
+"""The scene model: readable links and command lines, round trips, presets, and hostile input."""
+
+import string
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from optimizers import OPTIMIZERS, SCHEDULES
+from viz import scene as sc
+
+
+def nondefault(param):
+    """A valid value of ``param`` different from its default."""
+    if param.kind == "bool":
+        return not param.default
+    if param.kind == "choice":
+        return next(c for c in param.choices if c != param.default)
+    if param.kind == "pair":
+        return tuple(round(v * 0.9, 6) for v in param.default)
+    if param.kind == "ints":
+        return tuple(v + 7 for v in param.default)
+    if param.kind == "int":
+        return 7 if param.default is None else int(param.default) + 1
+    return round(float(param.default) * 0.5 + 0.01, 6)
+
+
+@pytest.mark.parametrize("key", list(OPTIMIZERS))
+def test_every_optimizer_round_trips_through_its_readable_form(key):
+    spec = OPTIMIZERS[key]
+    for p in spec.params:
+        value = nondefault(p)
+        try:
+            spec.factory(**{p.name: value})
+        except ValueError:
+            continue  # a value that needs a partner (nesterov needs momentum)
+        r = sc.RunSpec(key, 0.0125, ((p.name, spec.param(p.name).validate(value, key)),))
+        assert sc.parse_run(sc.format_run(r)) == r
+
+
+@pytest.mark.parametrize("key", list(SCHEDULES))
+def test_every_schedule_round_trips_through_its_readable_form(key):
+    spec = SCHEDULES[key]
+    for p in sc.schedule_params(spec):
+        value = nondefault(p)
+        try:
+            parsed = sc.parse_schedule(f"{key}({p.name}={sc._format_value(value)})")
+        except ValueError:
+            continue
+        assert sc.parse_schedule(sc.format_schedule(*parsed)) == parsed
+
+
+def test_a_scene_round_trips_through_links_and_json():
+    scene = sc.Scene("rosenbrock", sc._runs("sgd(lr=0.001,momentum=0.5),adam(lr=0.05,betas=0.8/0.99)"),
+                     "multistep", (("gamma", 0.5), ("milestones", (50, 120))), 400, (-1.0, 2.5), 0.1, 3, "3d", True)
+    assert sc.from_query(sc.to_query(scene)) == (scene, [])
+    assert sc.from_json(sc.to_json(scene)) == (scene, [])
+
+
+def test_the_readable_form():
+    assert sc.parse_call("adam( lr=0.01 , betas=0.9/0.999 )") == ("adam", {"lr": "0.01", "betas": "0.9/0.999"})
+    assert sc.parse_run("adam") == sc.RunSpec("adam", OPTIMIZERS["adam"].lr.default)
+    assert sc.run_labels(sc._runs("sgd(lr=0.1),sgd(lr=0.1),adam")) == ["SGD lr=0.1 #1", "SGD lr=0.1 #2", "Adam lr=0.001"]
+    for bad in ("adam(lr=)", "adam(lr=0.1", "adam)(", "adam(lr=0.1,lr)", "Adam(lr=-1)", "sgd(nesterov=true)"):
+        with pytest.raises(ValueError):
+            sc.parse_run(bad)
+
+
+def test_schedule_rates_come_from_each_run():
+    scene, warnings = sc.from_query({"optimizers": "sgd(lr=0.1),sgd(lr=0.01)", "schedule": "step(step_size=10)"})
+    assert warnings == []
+    runs, _ = sc.compute(scene)
+    a, b = runs.values()
+    assert a.lr[0] == 0.1 and b.lr[0] == 0.01 and np.allclose(a.lr / b.lr, 10)
+    scene, warnings = sc.from_query({"schedule": "step(lr=3)"})
+    assert scene.schedule == "constant" and "each run's lr" in warnings[0]
+    scene, _ = sc.from_query({"optimizers": "adam(lr=0.2)", "schedule": "onecycle", "steps": "100"})
+    runs, _ = sc.compute(scene)
+    assert max(next(iter(runs.values())).lr) == pytest.approx(0.2)
+
+
+def test_presets_tell_their_stories(recwarn):
+    for key, preset in sc.PRESETS.items():
+        runs, bands = sc.compute(preset.scene)
+        assert len(runs) == len(preset.scene.runs), key
+        assert not any(t.diverged[0] for t in runs.values()), key
+    beale, _ = sc.compute(sc.PRESETS["beale"].scene)
+    final = {label.split(" lr")[0]: float(t.loss[-1, 0]) for label, t in beale.items()}
+    assert final["SGD"] > 10 * max(final["Adam"], final["RMSProp"], final["Adagrad"])  # SGD is slow
+    saddle, _ = sc.compute(sc.PRESETS["saddle"].scene)
+    escaped = {label.split(" lr")[0]: float(-t.loss[-1, 0]) for label, t in saddle.items()}
+    assert escaped["SGD"] < 0.01 and min(escaped["Adadelta"], escaped["RMSProp"], escaped["Adam"]) > 0.5
+    moons, bands = sc.compute(sc.PRESETS["noisy_moons"].scene)
+    assert all(b.shape == (4, 301, 2) for b in bands.values())
+    assert not any(np.array_equal(b[0], t.xy[:, 0]) for b, t in zip(bands.values(), moons.values(), strict=True))
+    assert len(recwarn) == 0
+
+
+def test_noisy_paths_are_reproducible():
+    scene, _ = sc.from_query({"surface": "rosenbrock", "optimizers": "adam(lr=0.05)", "noise": "1", "seeds": "3"})
+    (a, ab), (b, bb) = sc.compute(scene), sc.compute(scene)
+    assert np.array_equal(next(iter(a.values())).xy, next(iter(b.values())).xy)
+    assert np.array_equal(next(iter(ab.values())), next(iter(bb.values())))
+
+
+@settings(max_examples=200, deadline=1000)
+@given(st.dictionaries(st.sampled_from(["surface", "optimizers", "schedule", "steps", "start", "noise", "seeds",
+                                        "view", "presentation", "scene", "junk"]),
+                       st.text(alphabet=string.printable + "（）ｅé\x00", max_size=60), max_size=8))
+def test_any_link_gives_a_scene_and_warnings_never_an_exception(params):
+    scene, warnings = sc.from_query(params)
+    assert isinstance(scene, sc.Scene) and all(isinstance(w, str) for w in warnings)
+    assert 1 <= scene.steps <= sc.MAX_SCENE_STEPS and 1 <= len(scene.runs) <= sc.MAX_RUNS
+
+
+def test_overlong_and_repeated_values():
+    scene, warnings = sc.from_query({"optimizers": "sgd," * 5000})
+    assert scene.runs == sc.DEFAULT_RUNS and "longer than" in warnings[0]
+    scene, warnings = sc.from_query({"optimizers": ",".join(["sgd"] * 20)})
+    assert len(scene.runs) == sc.MAX_RUNS and "at most" in warnings[0]
+    scene, warnings = sc.from_query({"steps": ["10", "20"]})
+    assert scene.steps == 20 and warnings == []

@@ -61,7 +61,8 @@ def test_a_scene_round_trips_through_links_and_json():
 def test_the_readable_form():
     assert sc.parse_call("adam( lr=0.01 , betas=0.9/0.999 )") == ("adam", {"lr": "0.01", "betas": "0.9/0.999"})
     assert sc.parse_run("adam") == sc.RunSpec("adam", OPTIMIZERS["adam"].lr.default)
-    assert sc.run_labels(sc._runs("sgd(lr=0.1),sgd(lr=0.1),adam")) == ["SGD lr=0.1 #1", "SGD lr=0.1 #2", "Adam lr=0.001"]
+    labels = sc.run_labels(sc._runs("sgd(lr=0.1),sgd(lr=0.1),adam"))
+    assert labels == ["SGD lr=0.1 #1", "SGD lr=0.1 #2", "Adam lr=0.001"]
     for bad in ("adam(lr=)", "adam(lr=0.1", "adam)(", "adam(lr=0.1,lr)", "Adam(lr=-1)", "sgd(nesterov=true)"):
         with pytest.raises(ValueError):
             sc.parse_run(bad)

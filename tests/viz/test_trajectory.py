@@ -33,7 +33,7 @@ def test_nine_runs_of_1000_steps_fit_the_budget(nine_runs):
     fig = json.loads(text)
     assert len(text) < 1.5e6
     assert len(fig["frames"]) >= 60
-    assert [f["name"] for f in fig["frames"]][0] == "0" and fig["frames"][-1]["name"] == "1000"
+    assert fig["frames"][0]["name"] == "0" and fig["frames"][-1]["name"] == "1000"
 
 
 def test_the_last_frame_shows_every_run_at_its_final_point(nine_runs):

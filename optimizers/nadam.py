@@ -16,9 +16,10 @@ warming up with t as Dozat proposed. As in torch, the bias correction divides v 
 and ϵ is added after it.
 
 torch keeps the running product Π_t in a scalar tensor of its *default* dtype, float32 unless
-``torch.set_default_dtype(torch.float64)`` was called, even when the parameters are float64; the
-difference is of relative size 1e-7 in the first steps. ``nadam`` follows torch's default
-(``mu_product_dtype=np.float32``); pass ``np.float64`` to match torch under a float64 default dtype.
+``torch.set_default_dtype(torch.float64)`` was called, even when the parameters are float64. Π_t then
+carries a relative rounding of 1e-7, which moves a 100-step path by 1e-10 (rate 2e-3) to 1e-8 (rate
+0.2) relative. ``nadam`` follows torch's default (``mu_product_dtype=np.float32``); pass ``np.float64``
+to match torch under a float64 default dtype.
 """
 
 from __future__ import annotations

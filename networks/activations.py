@@ -46,7 +46,10 @@ def sigmoid(z):
 
 
 def sigmoid_backward(z, a, g):
-    return g * (a * (1.0 - a))
+    d = 1.0 - a
+    d *= a
+    d *= g
+    return d
 
 
 def tanh(z):
@@ -54,7 +57,10 @@ def tanh(z):
 
 
 def tanh_backward(z, a, g):
-    return g * (1.0 - a * a)
+    d = a * a
+    np.subtract(1.0, d, out=d)
+    d *= g
+    return d
 
 
 def relu(z):
@@ -62,15 +68,15 @@ def relu(z):
 
 
 def relu_backward(z, a, g):
-    return g * (z > 0)
+    return np.where(z > 0, g, 0.0)
 
 
 def leaky_relu(z):
-    return np.where(z > 0, z, LEAKY_SLOPE * z)
+    return np.maximum(z, LEAKY_SLOPE * z)  # the slope is below 1
 
 
 def leaky_relu_backward(z, a, g):
-    return g * np.where(z > 0, 1.0, LEAKY_SLOPE)
+    return np.where(z > 0, g, LEAKY_SLOPE * g)
 
 
 def elu(z):
@@ -78,7 +84,7 @@ def elu(z):
 
 
 def elu_backward(z, a, g):
-    return g * np.where(z > 0, 1.0, a + ELU_ALPHA)
+    return np.where(z > 0, g, (a + ELU_ALPHA) * g)
 
 
 def gelu(z):

@@ -11,7 +11,9 @@ import numpy as np
 
 
 def linear(x, W, b):
-    return x @ W + b
+    z = x @ W
+    z += b
+    return z
 
 
 def linear_backward(x, W, dz, need_dx=True):
@@ -24,10 +26,12 @@ def batchnorm(z, gamma, beta, eps):
     :math:`\hat z = (z - \mu_B)/\sqrt{\sigma_B^2 + \epsilon}`, :math:`y = \gamma \hat z + \beta`,
     with the minibatch mean and the biased (1/B) variance, as torch normalizes in training."""
     n = 1.0 / len(z)  # sums times 1/B: NumPy's mean costs more than the arithmetic on small batches
-    zc = z - z.sum(axis=0) * n
-    inv_std = 1.0 / np.sqrt(np.einsum("ij,ij->j", zc, zc) * n + eps)
-    zhat = zc * inv_std
-    return zhat * gamma + beta, (zhat, inv_std)
+    zhat = z - z.sum(axis=0) * n
+    inv_std = 1.0 / np.sqrt(np.einsum("ij,ij->j", zhat, zhat) * n + eps)
+    zhat *= inv_std
+    y = zhat * gamma
+    y += beta
+    return y, (zhat, inv_std)
 
 
 def batchnorm_backward(cache, gamma, dy):
@@ -39,7 +43,10 @@ def batchnorm_backward(cache, gamma, dy):
     dbeta = dy.sum(axis=0)
     dgamma = np.einsum("ij,ij->j", dy, zhat)
     # g = γ dy, so the means of g and g ẑ are γ dβ/B and γ dγ/B
-    dz = (dy * gamma - zhat * (gamma * dgamma * n) - gamma * dbeta * n) * inv_std
+    dz = zhat * (-gamma * dgamma * n)
+    dz += dy * gamma
+    dz -= gamma * dbeta * n
+    dz *= inv_std
     return dz, dgamma, dbeta
 
 

@@ -198,6 +198,18 @@ def forward(params, x, y, act, bn=None, eps=BN_EPS):
     return loss, hidden, h, ce
 
 
+def logits(params, x, act, bn=None, eps=BN_EPS):
+    """Unchecked forward pass that keeps nothing: the output layer's values, for evaluation on many
+    samples at once (batch normalization still takes the statistics of ``x``, as in training)."""
+    h = x
+    for l, (W, b) in enumerate(params[:-1]):
+        z = linear(h, W, b)
+        if bn is not None:
+            z, _ = batchnorm(z, bn[l][0], bn[l][1], eps)
+        h = act.forward(z)
+    return linear(h, *params[-1])
+
+
 def backward(params, act, hidden, h_last, ce, bn=None):
     """Unchecked backward pass: (grads, bn_grads or None), each a list of pairs."""
     depth = len(hidden)

@@ -17,6 +17,7 @@ from optimizers.runner import lr_table
 
 from .activations import get_activation
 from .blas import one_blas_thread
+from .layers import softmax_cross_entropy
 from .mlp import (
     BN_EPS,
     MAX_BATCH,
@@ -30,6 +31,7 @@ from .mlp import (
     forward,
     init_batchnorm,
     init_mlp,
+    logits,
 )
 
 MAX_STEPS = 2000
@@ -143,6 +145,7 @@ def train(x, y, *, depth=20, width=64, activation="sigmoid", init="xavier", std=
                 progress(t + 1, steps)
         params = list(zip(arrays[0:n_weights:2], arrays[1:n_weights:2], strict=True))
         bn = list(zip(arrays[n_weights::2], arrays[n_weights + 1::2], strict=True)) if bn else None
-        final, hidden, h_last, ce = forward(params, x_arr, y_arr, act, bn, eps)
-        accuracy = float(np.mean(ce[0].argmax(axis=1) == y_arr))
+        out = logits(params, x_arr, act, bn, eps)
+        final, _ = softmax_cross_entropy(out, y_arr)
+        accuracy = float(np.mean(out.argmax(axis=1) == y_arr))
     return TrainResult(loss, norms, lrs, params, bn, diverged_at, float(final), accuracy)

@@ -94,7 +94,9 @@ def test_schedule_progress_and_records(data):
     assert calls[-1] == (250, 250) and len(calls) == 125
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
     assert r.loss.shape == (250,) and r.grad_norms.shape == (5, 250)
-    assert 0.0 <= r.accuracy <= 1.0 and np.isfinite(r.final_loss)
+    x, y = data
+    assert r.final_loss == pytest.approx(loss_and_grads(r.params, x, y, "sigmoid")[0], rel=1e-12)
+    assert 0.0 <= r.accuracy <= 1.0
 
 
 def test_divergence_stops_quietly(data):

@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="Descent Lab", page_icon="⛰️", layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(page_title="Descent Lab", page_icon=":material/landscape:", layout="wide",
+                   initial_sidebar_state="expanded")
 
 navigation = st.navigation(
     [
-        st.Page("pages/explorer.py", title="Trajectory explorer", icon="🧭", default=True),
+        st.Page("pages/explorer.py", title="Trajectory explorer", icon=":material/explore:", default=True),
+        st.Page("pages/vanishing.py", title="Vanishing gradients", icon=":material/trending_down:"),
     ]
 )
 navigation.run()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from optimizers import OPTIMIZERS, SCHEDULES
 from optimizers.runner import lr_table
@@ -16,6 +17,12 @@ from surfaces import SURFACES
 from viz import scene as sc
 from viz import summary_rows, surface_3d_figure, trajectory_figure
 from viz.text import plain
+
+if PagesManager.uses_pages_directory:
+    # A fresh server's first visit through a deep link runs this page on its own, as Streamlit's old
+    # pages/ folder feature did, bypassing app.py. Rerun: the rerun goes through app.py's navigation.
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 LR_CHOICES = sorted({round(m * 10.0**e, 12) for e in range(-5, 3) for m in (1, 2, 5)})
 COMPACT_CSS = """<style>

@@ -4,6 +4,7 @@ Screenshots go to artifacts/screenshots/ (named after the test) for people to lo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -26,12 +27,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url():
+@contextlib.contextmanager
+def serve():
+    """`streamlit run app.py` on a free port for as long as the block runs; yields its URL."""
     port = _free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     (ROOT / "artifacts").mkdir(exist_ok=True)
-    log = open(ROOT / "artifacts" / "streamlit-browser-tests.log", "wb")
+    log = open(ROOT / "artifacts" / f"streamlit-{port}.log", "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
@@ -50,13 +52,21 @@ def app_url():
         proc.kill()
         log.close()
         pytest.fail("streamlit did not answer on /_stcore/health within 60 s")
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    with serve() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,36 @@
+"""The vanishing-gradient lab in a real browser, and a deep link to it on a freshly started server."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import serve
+from harness import PROJECTOR, exceptions, shot, wait_ready
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_lab_renders_its_three_figures(browser, app_url):
+    for name, viewport in (("laptop", {"width": 1440, "height": 900}), ("projector", PROJECTOR)):
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        page.goto(app_url + "/vanishing")
+        wait_ready(page, timeout=120_000)
+        assert exceptions(page) == []
+        assert page.locator("h2", has_text="Vanishing gradients").count() == 1
+        assert page.locator('[data-testid="stPlotlyChart"]').count() == 3
+        shot(page, f"vanishing-{name}")
+        context.close()
+
+
+def test_a_deep_link_is_the_first_visit_of_a_fresh_server(browser):
+    with serve() as url:
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        page.goto(url + "/vanishing")
+        wait_ready(page, timeout=120_000)
+        assert exceptions(page) == []
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Trajectory explorer" in nav and "Vanishing gradients" in nav  # app.py's navigation, not pages/
+        assert page.locator("h2", has_text="Vanishing gradients").count() == 1
+        shot(page, "vanishing-deep-link-fresh-server")
+        context.close()

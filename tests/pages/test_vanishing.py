@@ -1,0 +1,32 @@
+"""The vanishing-gradient page through AppTest, reached from app.py as the design notes say."""
+
+import pytest
+
+
+@pytest.fixture
+def lab(app):
+    at = app()
+    at.switch_page("pages/vanishing.py").run()
+    assert not at.exception
+    at.slider(key="steps_nn").set_value(50)
+    return at.run()
+
+
+def test_the_lab_renders_and_tells_the_story(lab):
+    assert not lab.exception
+    assert [h.value for h in lab.markdown if h.value.startswith("## ")] == ["## Vanishing gradients"]
+    captions = " ".join(c.value for c in lab.caption)
+    sigmoid, relu = (float(part.split("gets ")[1].split(" of")[0]) for part in captions.split(";")[:2])
+    assert sigmoid < 1e-3 and 0.05 < relu < 20  # the issue's physics at the default depth of 20
+    accuracies = [m.value for m in lab.metric]
+    assert len(accuracies) == 2
+
+
+def test_changing_the_stacks_reruns_without_errors(lab):
+    lab.slider(key="depth").set_value(6).run()
+    lab.toggle(key="bnA").set_value(True).run()
+    lab.selectbox(key="actB").set_value("gelu").run()
+    lab.selectbox(key="initB").set_value("normal").run()
+    assert not lab.exception
+    labels = [m.label for m in lab.metric]
+    assert labels[0].startswith("A: sigmoid, xavier, BN") and labels[1].startswith("B: gelu, normal")

@@ -77,13 +77,13 @@ SPECS = (
                              _WD, Param("nesterov", False, kind="bool")),
          "torch.optim.SGD", SGD_LATEX,
          "g_t is the gradient plus λθ (coupled weight decay). With momentum > 0 this is torch's SGD "
-         "with momentum, as the Momentum entry.", lr=lr_param(0.01)),
+         "with momentum, as the Momentum entry.", lr=lr_param(0.001)),
     Spec("momentum", "Momentum", _momentum,
          (_MU, Param("dampening", 0.0, widget=(0.0, 1.0), label="dampening τ"), _WD),
          "torch.optim.SGD", MOMENTUM_LATEX,
          "torch's form: the learning rate multiplies the buffer b, not the velocity; at a constant rate "
-         "this is the lecture's v_t = μv_{t-1} - εg_t with v = -εb.", lr=lr_param(0.01)),
+         "this is the lecture's v_t = μv_{t-1} - εg_t with v = -εb.", lr=lr_param(0.001)),
     Spec("nag", "Nesterov (NAG)", _nag, (_MU, _WD), "torch.optim.SGD", NAG_LATEX,
          "torch's form (nesterov=True): the gradient is taken at θ, and the step looks ahead by μb; "
-         "θ here is the lecture's look-ahead point w + μv.", lr=lr_param(0.01), torch_extra={"nesterov": True}),
+         "θ here is the lecture's look-ahead point w + μv.", lr=lr_param(0.001), torch_extra={"nesterov": True}),
 )

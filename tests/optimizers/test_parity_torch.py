@@ -189,8 +189,7 @@ def test_spec_names_and_defaults_are_torchs(key):
             assert p.default == signature[p.name].default, p.name
     for name, value in spec.torch_extra.items():
         assert name in signature and value != signature[name].default
-    if key not in ("sgd", "momentum", "nag"):
-        assert spec.lr.default == signature["lr"].default
+    assert spec.lr.default == signature["lr"].default
 
 
 def _probes(p):

@@ -21,6 +21,8 @@ PALETTE = ("#e6194b", "#f58231", "#3cb44b", "#911eb4", "#f032e6", "#9a6324", "#0
            "#111111", "#4363d8", "#800000", "#808000")
 MAP_COLORSCALE = [[0.0, "#1d3461"], [0.2, "#3f6aa3"], [0.45, "#8fb3d9"], [0.7, "#d6e4f0"], [1.0, "#fbfcfd"]]
 FRAMES = 100
+MAX_FRAMES = 400
+MAX_FIGURE_RUNS = 24
 TRAIL_POINTS = 16
 SPEEDS = {"0.5×": 120, "1×": 60, "2×": 30, "4×": 12}  # milliseconds per frame
 
@@ -227,6 +229,10 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
     Every frame moves four traces that hold all runs at once: the trails, the heads, the heads on
     the loss curves and the step cursor on the learning-rate panel.
     """
+    if isinstance(frames, bool) or not isinstance(frames, int) or not 1 <= frames <= MAX_FRAMES:
+        raise ValueError(f"frames must be a whole number from 1 to {MAX_FRAMES}, not {frames!r}")
+    if len(runs) > MAX_FIGURE_RUNS:
+        raise ValueError(f"a figure shows at most {MAX_FIGURE_RUNS} runs, not {len(runs)}")
     style = Style.for_mode(presentation)
     labels = list(runs)
     colors = {label: (colors or {}).get(label, PALETTE[i % len(PALETTE)]) for i, label in enumerate(labels)}

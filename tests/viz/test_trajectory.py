@@ -124,3 +124,13 @@ def test_summary_rows_and_3d_view():
     assert row["diverged at step"] is None
     fig = surface_3d_figure(s, {"adam": t})
     assert fig.data[0].type == "surface" and fig.data[1].type == "scatter3d"
+
+
+def test_the_builder_bounds_its_own_inputs():
+    s = SURFACES["beale"]
+    t = run(OPTIMIZERS["adam"].factory(), s, s.start, 10, 0.01)
+    for frames in (0, -1, 10**6, 2.5, True):
+        with pytest.raises(ValueError, match="frames"):
+            trajectory_figure(s, {"a": t}, frames=frames)
+    with pytest.raises(ValueError, match="at most"):
+        trajectory_figure(s, {str(i): t for i in range(25)})

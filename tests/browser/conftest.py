@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from harness import LAPTOP
+from harness import LAPTOP, new_context
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -83,7 +83,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport=LAPTOP)
+    context = new_context(browser, LAPTOP)
     p = context.new_page()
     yield p
     context.close()

@@ -8,11 +8,18 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
 LAPTOP = {"width": 1440, "height": 900}
 PROJECTOR = {"width": 1920, "height": 1080}
+SLOW = 120_000  # ms: two shared cores rendering WebGL in software can be slow; nothing here should hang
 
 
-def wait_ready(page, timeout: float = 60_000) -> None:
-    """Wait until the app has finished running: the page is drawn and no run is in progress."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+def new_context(browser, viewport=None):
+    context = browser.new_context(viewport=viewport or LAPTOP)
+    context.set_default_timeout(SLOW)
+    return context
+
+
+def wait_ready(page, timeout: float = SLOW) -> None:
+    """Wait until the app has finished running: the page's heading is drawn and no run is in progress."""
+    page.wait_for_selector('[data-testid="stMain"] h2', timeout=timeout)
     page.wait_for_function(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');

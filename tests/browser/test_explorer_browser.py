@@ -5,7 +5,7 @@ a projector's size."""
 from __future__ import annotations
 
 import pytest
-from harness import PROJECTOR, exceptions, shot, wait_ready
+from harness import LAPTOP, PROJECTOR, exceptions, new_context, shot, wait_ready
 
 from viz import scene as sc
 
@@ -77,7 +77,7 @@ def test_a_malformed_link_warns_and_still_draws(page, app_url):
 @pytest.mark.parametrize("preset", list(sc.PRESETS))
 def test_every_scene_at_laptop_and_projector_size(browser, app_url, preset):
     for name, viewport, extra in (("laptop", None, ""), ("projector", PROJECTOR, "&presentation=1")):
-        context = browser.new_context(viewport=viewport or {"width": 1440, "height": 900})
+        context = new_context(browser, viewport or LAPTOP)
         page = context.new_page()
         page.goto(f"{app_url}/?scene={preset}{extra}")
         wait_ready(page)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import pytest
 from conftest import serve
-from harness import PROJECTOR, exceptions, shot, wait_ready
+from harness import LAPTOP, PROJECTOR, exceptions, new_context, shot, wait_ready
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_lab_renders_its_three_figures(browser, app_url):
-    for name, viewport in (("laptop", {"width": 1440, "height": 900}), ("projector", PROJECTOR)):
-        context = browser.new_context(viewport=viewport)
+    for name, viewport in (("laptop", LAPTOP), ("projector", PROJECTOR)):
+        context = new_context(browser, viewport)
         page = context.new_page()
         page.goto(app_url + "/vanishing")
-        wait_ready(page, timeout=120_000)
+        wait_ready(page)
+        page.locator('[data-testid="stPlotlyChart"]').nth(2).wait_for()
         assert exceptions(page) == []
         assert page.locator("h2", has_text="Vanishing gradients").count() == 1
         assert page.locator('[data-testid="stPlotlyChart"]').count() == 3
@@ -24,10 +25,10 @@ def test_the_lab_renders_its_three_figures(browser, app_url):
 
 def test_a_deep_link_is_the_first_visit_of_a_fresh_server(browser):
     with serve() as url:
-        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        context = new_context(browser)
         page = context.new_page()
         page.goto(url + "/vanishing")
-        wait_ready(page, timeout=120_000)
+        wait_ready(page)
         assert exceptions(page) == []
         nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
         assert "Trajectory explorer" in nav and "Vanishing gradients" in nav  # app.py's navigation, not pages/

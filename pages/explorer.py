@@ -14,6 +14,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from optimizers import OPTIMIZERS, SCHEDULES
 from optimizers.runner import lr_table
 from surfaces import SURFACES
+from surfaces.expression import EXAMPLE, FUNCTIONS
 from viz import scene as sc
 from viz import summary_rows, surface_3d_figure, trajectory_figure
 from viz.text import plain
@@ -52,6 +53,7 @@ def load_scene(scene: sc.Scene) -> None:
         for name, value in r.params:
             _set_param(f"run{i}_{r.optimizer}", OPTIMIZERS[r.optimizer].param(name), value)
     state.surface = scene.surface
+    state.formula = scene.formula or EXAMPLE
     state.start_x, state.start_y = scene.start_point()
     state.schedule = scene.schedule
     for name, value in scene.schedule_params:
@@ -78,8 +80,17 @@ def on_preset() -> None:
         load_scene(sc.PRESETS[key].scene)
 
 
+def chosen_surface():
+    """The surface the picker and the formula box describe; ValueError for a formula that is refused."""
+    state = st.session_state
+    return sc.custom_surface(state.formula) if state.surface == sc.CUSTOM else SURFACES[state.surface]
+
+
 def on_surface() -> None:
-    st.session_state.start_x, st.session_state.start_y = SURFACES[st.session_state.surface].start
+    try:
+        st.session_state.start_x, st.session_state.start_y = chosen_surface().start
+    except ValueError:
+        pass  # the formula's own message is shown where the formula is
 
 
 def on_map_select() -> None:
@@ -193,8 +204,17 @@ def read_scene() -> tuple[sc.Scene, list[str]]:
     sb = st.sidebar
     sb.selectbox("Scene", ["custom", *sc.PRESETS], key="preset", on_change=on_preset,
                  format_func=lambda k: "— your own —" if k == "custom" else sc.PRESETS[k].title)
-    surface = sb.selectbox("Surface", list(SURFACES), key="surface", on_change=on_surface,
-                           format_func=lambda k: SURFACES[k].title)
+    surface = sb.selectbox("Surface", [*SURFACES, sc.CUSTOM], key="surface", on_change=on_surface,
+                           format_func=lambda k: "✎ Your own formula" if k == sc.CUSTOM else SURFACES[k].title)
+    formula = ""
+    if surface == sc.CUSTOM:
+        formula = sb.text_input("f(x, y) =", key="formula", on_change=on_surface, max_chars=300,
+                                help="x, y, numbers, + − * / ** (or ^), pi, e and " + ", ".join(FUNCTIONS))
+        try:
+            sc.custom_surface(formula)
+        except ValueError as e:
+            errors.append(f"Your formula: {e}")
+            surface, formula = "beale", ""
     sb.markdown("**Runs**")
     runs = []
     for index, rid in enumerate(list(state.run_ids)):
@@ -215,8 +235,8 @@ def read_scene() -> tuple[sc.Scene, list[str]]:
     noise = sb.slider("Gradient noise σ", 0.0, 5.0, key="noise", step=0.05,
                       help="Gaussian noise added to every gradient component, seeded: the same seed, the same path")
     seeds = sb.slider("Seeds drawn (noisy runs)", 1, sc.MAX_SEEDS, key="seeds")
-    default_start = tuple(SURFACES[surface].start)
-    scene = sc.Scene(surface=surface, runs=tuple(runs) or sc.DEFAULT_RUNS, schedule=schedule,
+    default_start = tuple(sc.custom_surface(formula).start if surface == sc.CUSTOM else SURFACES[surface].start)
+    scene = sc.Scene(surface=surface, formula=formula, runs=tuple(runs) or sc.DEFAULT_RUNS, schedule=schedule,
                      schedule_params=schedule_params, steps=int(steps),
                      start=None if start == default_start else (float(start[0]), float(start[1])),
                      noise=float(noise), seeds=int(seeds), view="3d" if state.get("view") == "3-D" else "map",
@@ -237,7 +257,7 @@ if "run_ids" not in st.session_state:
     st.session_state.preset = next((k for k, p in sc.PRESETS.items() if p.scene == linked), "custom")
 
 scene, errors = read_scene()
-surface = SURFACES[scene.surface]
+surface = sc.surface_of(scene)
 if scene.presentation:
     st.html(PRESENTATION_CSS)
 
@@ -256,6 +276,10 @@ for error in errors:
 
 preset = sc.PRESETS.get(st.session_state.get("preset"))
 st.latex(surface.latex)
+if scene.surface == sc.CUSTOM:
+    with st.expander("Its gradient, differentiated exactly from your formula"):
+        for line in surface.grad_latex:
+            st.latex(line)
 st.caption(surface.caption + (f"  \n**What to watch:** {preset.caption}" if preset and preset.scene == scene else ""))
 
 runs, bands = computed(scene)

@@ -17,13 +17,15 @@ import json
 import math
 import re
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from optimizers import OPTIMIZERS, SCHEDULES, run
-from surfaces import SURFACES
+from surfaces import SURFACES, from_expression
 
+CUSTOM = "custom"  # the surface key of a formula the user typed
 MAX_RUNS = 12
 MAX_SCENE_STEPS = 5000
 MAX_SEEDS = 8
@@ -59,9 +61,20 @@ class Scene:
     seeds: int = 1
     view: str = "map"
     presentation: bool = False
+    formula: str = ""  # the user's own surface, when surface == CUSTOM
 
     def start_point(self) -> tuple[float, float]:
-        return self.start if self.start is not None else tuple(SURFACES[self.surface].start)
+        return self.start if self.start is not None else tuple(surface_of(self).start)
+
+
+@lru_cache(maxsize=64)
+def custom_surface(formula: str):
+    """The Surface of a typed formula (surfaces.from_expression; ValueError says what is wrong)."""
+    return from_expression(formula)
+
+
+def surface_of(scene: Scene):
+    return custom_surface(scene.formula) if scene.surface == CUSTOM else SURFACES[scene.surface]
 
 
 DEFAULT_RUNS = (RunSpec("sgd", 0.001), RunSpec("momentum", 0.001), RunSpec("adam", 0.05))
@@ -242,7 +255,8 @@ def from_query(params: dict[str, str | list[str]]) -> tuple[Scene, list[str]]:
         except ValueError as e:
             warnings.append(str(e))
 
-    attempt("surface", lambda t: t if t in SURFACES else _unknown_surface(t))
+    attempt("surface", lambda t: t if t in SURFACES or t == CUSTOM else _unknown_surface(t))
+    attempt("formula", lambda t: t)
     attempt("steps", lambda t: _number(t, "steps", 1, MAX_SCENE_STEPS, integer=True))
     attempt("noise", lambda t: _number(t, "noise", 0, 1e3))
     attempt("seeds", lambda t: _number(t, "seeds", 1, MAX_SEEDS, integer=True))
@@ -269,15 +283,23 @@ def from_query(params: dict[str, str | list[str]]) -> tuple[Scene, list[str]]:
             values["schedule"], values["schedule_params"] = parse_schedule(raw)
         except ValueError as e:
             warnings.append(f"schedule: {e}")
-    known = {"scene", "surface", "steps", "noise", "seeds", "view", "presentation", "start", "optimizers",
+    known = {"scene", "surface", "formula", "steps", "noise", "seeds", "view", "presentation", "start", "optimizers",
              "schedule", "embed", "embed_options"}
     unknown = sorted(k for k in params if k not in known)
     if unknown:
         warnings.append(f"unknown link parameters ignored: {', '.join(k[:30] for k in unknown[:10])}")
     if "surface" in values and "start" not in values:
         values["start"] = None
+    if values.get("surface") == CUSTOM:
+        try:
+            custom_surface(values.get("formula", ""))
+        except ValueError as e:
+            warnings.append(f"formula: {e}")
+            values.pop("surface")
+    if values.get("surface", base.surface) != CUSTOM:
+        values["formula"] = ""
     scene = replace(base, **values)
-    if scene.start is not None and tuple(scene.start) == tuple(SURFACES[scene.surface].start):
+    if scene.start is not None and tuple(scene.start) == tuple(surface_of(scene).start):
         scene = replace(scene, start=None)
     return scene, warnings
 
@@ -287,7 +309,8 @@ def _bad(message: str):
 
 
 def _unknown_surface(name: str):
-    raise ValueError(f"surface={name[:40]!r} is unknown; valid surfaces are: {', '.join(SURFACES)}")
+    raise ValueError(f"surface={name[:40]!r} is unknown; valid surfaces are: {', '.join(SURFACES)}, "
+                     f"or {CUSTOM} with formula=...")
 
 
 def _flag(text: str, what: str) -> bool:
@@ -310,6 +333,7 @@ def to_query(scene: Scene) -> dict[str, str]:
     """The link's query parameters for ``scene``; ``from_query`` reads them back to the same scene."""
     q = {
         "surface": scene.surface,
+        **({"formula": scene.formula} if scene.surface == CUSTOM else {}),
         "optimizers": ",".join(format_run(r) for r in scene.runs),
         "schedule": format_schedule(scene.schedule, scene.schedule_params),
         "steps": str(scene.steps),
@@ -364,7 +388,7 @@ def schedule_for(scene: Scene, lr: float):
 def compute(scene: Scene) -> tuple[dict, dict]:
     """``(runs, bands)``: a Trajectory per run label, and for noisy scenes with several seeds, the
     other seeds' paths of every run as an array (seeds - 1, steps + 1, 2)."""
-    surface = SURFACES[scene.surface]
+    surface = surface_of(scene)
     start = np.array(scene.start_point(), dtype=float)
     runs, bands = {}, {}
     noisy = scene.noise > 0 or getattr(surface, "stochastic", False)

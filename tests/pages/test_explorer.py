@@ -105,3 +105,30 @@ def test_an_invalid_setting_shows_a_message_and_keeps_the_rest(app):
     assert not at.exception
     assert "betas" in at.error[0].value.replace("\\", "")
     assert len(at.dataframe[0].value) == 1  # the valid run still runs
+
+
+def test_your_own_formula_becomes_a_surface(app):
+    at = app()
+    at.selectbox(key="surface").set_value("custom").run()
+    at.text_input(key="formula").set_value("x^2 + 3*y^2").run()
+    assert not at.exception and not at.error
+    q = query(at)
+    assert q["surface"] == "custom" and q["formula"] == "x^2 + 3*y^2"
+    assert any("\\partial f}{\\partial x}" in x.value for x in at.latex)
+
+
+def test_a_refused_formula_explains_itself_and_keeps_the_text(app):
+    at = app()
+    at.selectbox(key="surface").set_value("custom").run()
+    at.text_input(key="formula").set_value("__import__('os').system('ls')").run()
+    assert not at.exception
+    assert "formula" in at.error[0].value.lower()
+    assert at.text_input(key="formula").value == "__import__('os').system('ls')"
+    assert query(at)["surface"] == "beale"  # the figure falls back; the typed text stays for fixing
+
+
+def test_a_link_with_a_formula(app):
+    at = app({"surface": "custom", "formula": "sin(x)*cos(y) + 0.1*(x**2 + y**2)", "steps": "50"})
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="surface").value == "custom"
+    assert "Your formula" in " ".join(m.value for m in at.markdown)

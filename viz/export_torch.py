@@ -1,0 +1,573 @@
+r"""The ``.py`` export: a standalone PyTorch script that reproduces a scene with ``torch.optim`` and
+``torch.optim.lr_scheduler`` and prints the same CSV as the ``.csv`` export.
+
+How the script matches the app's numbers (to ~1e-9 relative and mostly to the last bit):
+
+- The surface is written again in torch (``TORCH_SURFACES``), operation for operation as its NumPy
+  code in ``surfaces/``, value and analytic gradient; the gradient goes into ``p.grad`` as the app's
+  runner feeds its optimizers. Arithmetic, ``sqrt`` and ``exp`` then round as NumPy's do; ``sin``,
+  ``cos`` and ``tanh`` may differ in the last bit. Back-propagating through the loss instead
+  (``GRADIENT = "autograd"`` in the script) is one edit away, but rounds a vanishing gradient
+  differently, which adaptive optimizers magnify near a minimum.
+- float64 parameters, the scene's start, steps and hyperparameters (the spec's defaults, the run's
+  settings and the spec's ``torch_extra``, as ``nesterov=True`` for NAG); torch's default dtype is left
+  alone, as NAdam's float32 momentum product depends on it (see ``optimizers/nadam.py``).
+- The schedule is torch's scheduler with the spec's ``torch_extra`` (``cycle_momentum=False``), the
+  run's rate in ``lr`` or ``max_lr`` as ``viz.scene.build_schedule`` puts it, stepped once after every
+  ``optimizer.step()``; ``constant`` has no scheduler; OneCycleLR stops being stepped at the end of
+  its cycle, where torch would raise and the app keeps the last rate.
+- The lecture's forms (``momentum_lecture``, ``nag_lecture``, ``rmsprop_lecture``) have no torch class:
+  the script defines them as small ``torch.optim.Optimizer`` subclasses with the app's update rule.
+- Gradient noise and the noisy moons' minibatches are seeded NumPy draws; the script carries them as
+  literals (base64 of little-endian float64 / uint8), with the moons data, so it needs no NumPy.
+  Sums over the moons data follow NumPy's pairwise order, so they round as the app's.
+- A point whose position or loss stops being finite is frozen at its last finite point, as the app's
+  runner does.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import textwrap
+from urllib.parse import urlencode
+
+import numpy as np
+
+from optimizers import OPTIMIZERS, SCHEDULES
+from surfaces import SURFACES
+
+from .scene import Scene, run_labels, to_query
+from .static import ExportError
+
+# --------------------------------------------------------------------------------- torch surfaces
+# Each entry defines loss_fn(x, y) and grad_fn(x, y) on float64 tensors of any (equal) shape, written
+# operation for operation as the surface's NumPy functions (tests/viz/test_export_torch.py checks them
+# against surface.f and surface.grad at random points, and grad_fn against autograd).
+
+_R = repr  # constants are written with repr: the same double as NumPy's
+
+TORCH_SURFACES: dict[str, str] = {
+    "saddle": """
+def loss_fn(x, y):
+    return x * x - y * y
+
+
+def grad_fn(x, y):
+    return 2.0 * x, -2.0 * y
+""",
+    "beale": """
+def loss_fn(x, y):
+    t1 = x * (y - 1.0) + 1.5
+    t2 = x * (y * y - 1.0) + 2.25
+    t3 = x * (y * y * y - 1.0) + 2.625
+    return t1 * t1 + t2 * t2 + t3 * t3
+
+
+def grad_fn(x, y):
+    y2 = y * y
+    a, b, c = y - 1.0, y2 - 1.0, y2 * y - 1.0
+    t1, t2, t3 = x * a + 1.5, x * b + 2.25, x * c + 2.625
+    return 2.0 * (t1 * a + t2 * b + t3 * c), 2.0 * x * (t1 + 2.0 * y * t2 + 3.0 * y2 * t3)
+""",
+    "rosenbrock": """
+def loss_fn(x, y):
+    u = 1.0 - x
+    v = y - x * x
+    return u * u + 100.0 * v * v
+
+
+def grad_fn(x, y):
+    v = y - x * x
+    return -2.0 * (1.0 - x) - 400.0 * x * v, 200.0 * v
+""",
+    "quadratic": f"""
+SQRT3_6 = {_R(6.0 * math.sqrt(3.0))}  # 6 sqrt(3)
+
+
+def loss_fn(x, y):
+    return 3.5 * x * x - SQRT3_6 * x * y + 9.5 * y * y
+
+
+def grad_fn(x, y):
+    return 7.0 * x - SQRT3_6 * y, 19.0 * y - SQRT3_6 * x
+""",
+    "ravine": """
+def loss_fn(x, y):
+    return 0.5 * (torch.sqrt(1.0 + x * x) - 1.0) + 18.0 * y * y
+
+
+def grad_fn(x, y):
+    return 0.5 * x / torch.sqrt(1.0 + x * x), 36.0 * y
+""",
+    "booth": """
+def loss_fn(x, y):
+    a = x + 2.0 * y - 7.0
+    b = 2.0 * x + y - 5.0
+    return a * a + b * b
+
+
+def grad_fn(x, y):
+    a = x + 2.0 * y - 7.0
+    b = 2.0 * x + y - 5.0
+    return 2.0 * a + 4.0 * b, 4.0 * a + 2.0 * b
+""",
+    "matyas": """
+def loss_fn(x, y):
+    return 0.26 * (x * x + y * y) - 0.48 * x * y
+
+
+def grad_fn(x, y):
+    return 0.52 * x - 0.48 * y, 0.52 * y - 0.48 * x
+""",
+    "monkey_saddle": """
+def loss_fn(x, y):
+    return x * (x * x - 3.0 * y * y)
+
+
+def grad_fn(x, y):
+    return 3.0 * (x * x - y * y), -6.0 * x * y
+""",
+    "plateau": """
+def loss_fn(x, y):
+    return 1.0 - torch.exp(-0.5 * (x * x + y * y))
+
+
+def grad_fn(x, y):
+    e = torch.exp(-0.5 * (x * x + y * y))
+    return x * e, y * e
+""",
+    "himmelblau": """
+def loss_fn(x, y):
+    a = x * x + y - 11.0
+    b = x + y * y - 7.0
+    return a * a + b * b
+
+
+def grad_fn(x, y):
+    a = x * x + y - 11.0
+    b = x + y * y - 7.0
+    return 4.0 * x * a + 2.0 * b, 2.0 * a + 4.0 * y * b
+""",
+    "six_hump_camel": """
+def loss_fn(x, y):
+    x2, y2 = x * x, y * y
+    return x2 * (4.0 - 2.1 * x2 + x2 * x2 / 3.0) + x * y + 4.0 * y2 * (y2 - 1.0)
+
+
+def grad_fn(x, y):
+    x2 = x * x
+    return x * (8.0 - 8.4 * x2 + 2.0 * x2 * x2) + y, x + y * (16.0 * y * y - 8.0)
+""",
+    "styblinski_tang": """
+def loss_fn(x, y):
+    x2, y2 = x * x, y * y
+    return 0.5 * (x2 * (x2 - 16.0) + 5.0 * x + y2 * (y2 - 16.0) + 5.0 * y)
+
+
+def grad_fn(x, y):
+    return x * (2.0 * x * x - 16.0) + 2.5, y * (2.0 * y * y - 16.0) + 2.5
+""",
+    "goldstein_price": """
+def factors(x, y):  # f = A(u) B(t), u = x + y, t = 2x - 3y
+    u = x + y
+    t = 2.0 * x - 3.0 * y
+    u2, t2 = u * u, t * t
+    a = u2 * (3.0 * u2 - 8.0 * u - 6.0) + 24.0 * u + 20.0
+    b = t2 * (3.0 * t2 - 16.0 * t + 18.0) + 30.0
+    return u, t, u2, t2, a, b
+
+
+def loss_fn(x, y):
+    _, _, _, _, a, b = factors(x, y)
+    return a * b
+
+
+def grad_fn(x, y):
+    u, t, u2, t2, a, b = factors(x, y)
+    da = 12.0 * (u * (u2 - 2.0 * u - 1.0) + 2.0)
+    db = 12.0 * t * (t2 - 4.0 * t + 3.0)
+    p, q = da * b, a * db
+    return p + 2.0 * q, p - 3.0 * q
+""",
+    "rastrigin": f"""
+TWO_PI = {_R(2.0 * math.pi)}
+
+
+def loss_fn(x, y):
+    return 20.0 + x * x + y * y - 10.0 * (torch.cos(TWO_PI * x) + torch.cos(TWO_PI * y))
+
+
+def grad_fn(x, y):
+    return (2.0 * x + 20.0 * math.pi * torch.sin(TWO_PI * x),
+            2.0 * y + 20.0 * math.pi * torch.sin(TWO_PI * y))
+""",
+    "ackley": f"""
+TWO_PI = {_R(2.0 * math.pi)}
+TINY = 1e-20  # rounds the cone's tip off at r ~ 1e-10, as the app does
+TOP = {_R(20.0 + math.e)}  # 20 + e
+
+
+def loss_fn(x, y):
+    r = torch.sqrt(0.5 * (x * x + y * y) + TINY)
+    return TOP - 20.0 * torch.exp(-0.2 * r) - torch.exp(0.5 * (torch.cos(TWO_PI * x) + torch.cos(TWO_PI * y)))
+
+
+def grad_fn(x, y):
+    ax, ay = TWO_PI * x, TWO_PI * y
+    r = torch.sqrt(0.5 * (x * x + y * y) + TINY)
+    k = 2.0 * torch.exp(-0.2 * r) / r
+    pe = math.pi * torch.exp(0.5 * (torch.cos(ax) + torch.cos(ay)))
+    return k * x + pe * torch.sin(ax), k * y + pe * torch.sin(ay)
+""",
+    # The moons: FEATURES (n, 2), LABELS (n,) and the minibatches BATCHES (steps, b) are data of the
+    # script; grad_fn takes the minibatch of the update.
+    "noisy_moons": """
+def np_sum(v):
+    \"\"\"The sum over the last axis in NumPy's pairwise order, so that it rounds as the app's.\"\"\"
+    n = v.shape[-1]
+    if n < 8:
+        s = v[..., 0]
+        for i in range(1, n):
+            s = s + v[..., i]
+        return s
+    if n <= 128:
+        r = [v[..., j] for j in range(8)]
+        i = 8
+        while i + 8 <= n:
+            r = [r[j] + v[..., i + j] for j in range(8)]
+            i += 8
+        s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        for k in range(i, n):
+            s = s + v[..., k]
+        return s
+    half = n // 2
+    half -= half % 8
+    return np_sum(v[..., :half]) + np_sum(v[..., half:])
+
+
+def margins(x, y, feats, labels):
+    return labels * (x[..., None] * feats[:, 0] + y[..., None] * feats[:, 1])
+
+
+def loss_fn(x, y, feats=None, labels=None):
+    \"\"\"The mean logistic loss, on the whole data set unless given a minibatch's.\"\"\"
+    feats = FEATURES if feats is None else feats
+    labels = LABELS if labels is None else labels
+    m = margins(x, y, feats, labels)
+    return np_sum(torch.logaddexp(torch.zeros_like(m), -m)) / m.shape[-1]
+
+
+def sigmoid(u):
+    return 0.5 * (1.0 + torch.tanh(0.5 * u))
+
+
+def grad_fn(x, y, feats=None, labels=None):
+    feats = FEATURES if feats is None else feats
+    labels = LABELS if labels is None else labels
+    w = -sigmoid(-margins(x, y, feats, labels)) * labels
+    n = labels.shape[-1]
+    return np_sum(w * feats[:, 0]) / n, np_sum(w * feats[:, 1]) / n
+""",
+}
+
+# ------------------------------------------------------------------------------ lecture optimizers
+
+LECTURE_OPTIMIZERS = {
+    "momentum_lecture": ("MomentumLecture", '''
+class MomentumLecture(torch.optim.Optimizer):
+    """The lecture's momentum, v_t = mu v_{t-1} - lr_t g_t, w_t = w_{t-1} + v_t (v_0 = 0): the learning
+    rate sits inside the velocity. g_t is the gradient plus weight_decay * w (coupled L2)."""
+
+    def __init__(self, params, lr, momentum=0.9, weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                state = self.state[p]
+                v = state.get("v", torch.zeros_like(p))
+                wd = group["weight_decay"]
+                g = p.grad + wd * p if wd else p.grad
+                v = group["momentum"] * v - group["lr"] * g
+                p.copy_(p + v)
+                state["v"] = v
+'''),
+    "nag_lecture": ("NesterovLecture", '''
+class NesterovLecture(torch.optim.Optimizer):
+    """The lecture's Nesterov momentum, v_t = mu v_{t-1} - lr_t grad E(w_{t-1} + mu v_{t-1}),
+    w_t = w_{t-1} + v_t (v_0 = 0): the gradient is taken at the look-ahead point, which
+    look_ahead(p) gives. Weight decay adds weight_decay times the look-ahead point."""
+
+    def __init__(self, params, lr, momentum=0.9, weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def look_ahead(self, p):
+        v = self.state[p].get("v", torch.zeros_like(p))
+        return p + self.param_groups[0]["momentum"] * v
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                state = self.state[p]
+                v = state.get("v", torch.zeros_like(p))
+                wd = group["weight_decay"]
+                g = p.grad + wd * (p + group["momentum"] * v) if wd else p.grad
+                v = group["momentum"] * v - group["lr"] * g
+                p.copy_(p + v)
+                state["v"] = v
+'''),
+    "rmsprop_lecture": ("RMSpropLecture", '''
+class RMSpropLecture(torch.optim.Optimizer):
+    """The lecture's RMSProp, eps inside the square root: s_t = alpha s_{t-1} + (1 - alpha) g_t^2,
+    w_t = w_{t-1} - lr_t g_t / sqrt(s_t + eps). g_t is the gradient plus weight_decay * w."""
+
+    def __init__(self, params, lr, alpha=0.99, eps=1e-8, weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                state = self.state[p]
+                s = state.get("square_avg", torch.zeros_like(p))
+                wd, alpha = group["weight_decay"], group["alpha"]
+                g = p.grad + wd * p if wd else p.grad
+                s = s * alpha + ((1.0 - alpha) * g) * g
+                p.copy_(p + (-group["lr"] * g) / torch.sqrt(s + group["eps"]))
+                state["square_avg"] = s
+'''),
+}
+
+# ----------------------------------------------------------------------------------- generation
+
+
+def _b64(a: np.ndarray, dtype: str) -> str:
+    data = np.ascontiguousarray(a, dtype=np.dtype(dtype).newbyteorder("<")).tobytes()
+    text = base64.b64encode(data).decode("ascii")
+    return "\n".join(textwrap.wrap(text, 96))
+
+
+def _literal(value) -> str:
+    """Python source for a hyperparameter value: floats by repr (the same double), tuples as lists
+    where torch takes a list (milestones) and as tuples otherwise (betas)."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, (int, np.integer)):
+        return repr(int(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(_literal(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    return repr(value)
+
+
+def _kwargs(d: dict) -> str:
+    return ", ".join(f"{k}={_literal(v)}" for k, v in d.items())
+
+
+def _optimizer_source(run) -> str:
+    """``lambda params: torch.optim.X(params, lr=..., ...)`` for one run."""
+    spec = OPTIMIZERS[run.optimizer]
+    kwargs = {**spec.defaults(), **run.kwargs(), **spec.torch_extra}
+    cls = spec.torch_class or LECTURE_OPTIMIZERS[run.optimizer][0]
+    return f"lambda params: {cls}(params, lr={_literal(run.lr)}, {_kwargs(kwargs)})"
+
+
+def _scheduler_source(scene: Scene, run) -> str:
+    """``lambda optimizer: torch.optim.lr_scheduler.X(optimizer, ...)`` or ``None`` (constant)."""
+    if scene.schedule == "constant":
+        return "None"
+    spec = SCHEDULES[scene.schedule]
+    kwargs = {**spec.defaults(), **dict(scene.schedule_params)}
+    if spec.lr is not None:
+        kwargs.pop("lr")  # the optimizer's rate, which the scheduler scales
+    else:
+        kwargs["max_lr"] = run.lr  # as viz.scene.build_schedule: each run's rate is the peak
+    kwargs.update(spec.torch_extra)
+    if "milestones" in kwargs:
+        kwargs["milestones"] = list(kwargs["milestones"])
+    args = ", ".join(f"{k}={_literal(v) if k != 'milestones' else repr(v)}" for k, v in kwargs.items())
+    return f"lambda optimizer: {spec.torch_class}(optimizer, {args})"
+
+
+def _check(scene: Scene):
+    if scene.surface not in TORCH_SURFACES:
+        raise ExportError(f"no PyTorch version of the surface {scene.surface!r} to write a .py export with; "
+                          f"surfaces with one: {', '.join(TORCH_SURFACES)}")
+    for r in scene.runs:
+        if OPTIMIZERS[r.optimizer].torch_class is None and r.optimizer not in LECTURE_OPTIMIZERS:
+            raise ExportError(f"the optimizer {r.optimizer!r} has neither a torch.optim class nor a hand-written "
+                              "PyTorch rule; a .py export cannot reproduce it")
+    if SCHEDULES[scene.schedule].torch_class is None:
+        raise ExportError(f"the schedule {scene.schedule!r} has no torch.optim.lr_scheduler class")
+
+
+def _scheduled_steps(scene: Scene) -> str:
+    """How many times the scheduler may be stepped: OneCycleLR raises past its cycle."""
+    if scene.schedule == "onecycle":
+        total = dict(scene.schedule_params).get("total_steps", SCHEDULES["onecycle"].defaults()["total_steps"])
+        return f"{int(total) - 1}  # OneCycleLR's cycle ends here: torch raises past it; the rate stays"
+    return "None  # no limit"
+
+
+def torch_script(scene: Scene) -> str:
+    """The standalone PyTorch script for ``scene``; ExportError if it cannot be written."""
+    _check(scene)
+    surface = SURFACES[scene.surface]
+    stochastic = getattr(surface, "stochastic", False)
+    labels = run_labels(scene.runs)
+    x0, y0 = (float(v) for v in scene.start_point())
+    link = urlencode(to_query(scene), safe="(),=/:")
+    classes = "".join("\n" + LECTURE_OPTIMIZERS[r.optimizer][1] for r in
+                      {r.optimizer: r for r in scene.runs if OPTIMIZERS[r.optimizer].torch_class is None}.values())
+    runs = "\n".join(
+        f"    ({r.optimizer!r}, {label!r},\n"
+        f"     {_optimizer_source(r)},\n"
+        f"     {_scheduler_source(scene, r)}),"
+        for r, label in zip(scene.runs, labels, strict=True))
+
+    data = []
+    if scene.noise:
+        draws = np.random.default_rng(0).standard_normal((scene.steps, 2, 1)) * scene.noise
+        data.append(f"# Gradient noise: NumPy's default_rng(0).standard_normal((STEPS, 2, 1)) * {scene.noise!r},\n"
+                    f"# as the app's runner draws it (seed 0), one row (dx, dy) per update.\n"
+                    f'NOISE = unpack("""\n{_b64(draws[:, :, 0], "f8")}\n""", "d", (STEPS, 2))')
+    else:
+        data.append("NOISE = None  # no gradient noise")
+    if stochastic:
+        batches = surface.minibatches(scene.steps, 0)
+        data.append(f"# The moons data ({len(surface.labels)} points, labels +1/-1) and the minibatch of every "
+                    f"update: epochs of a\n# seeded permutation (NumPy, seed 0) cut into batches of "
+                    f"{surface.batch_size}, as the app draws them.\n"
+                    f'FEATURES = unpack("""\n{_b64(surface.features, "f8")}\n""", "d", ({len(surface.labels)}, 2))\n'
+                    f'LABELS = unpack("""\n{_b64(surface.labels, "f8")}\n""", "d", ({len(surface.labels)},))\n'
+                    f'BATCHES = unpack("""\n{_b64(batches, "u1")}\n""", "B", (STEPS, {surface.batch_size}))')
+    else:
+        data.append("BATCHES = None  # gradients on the whole surface, no minibatches")
+
+    return _TEMPLATE.format(
+        title=surface.title,
+        n_runs=len(scene.runs),
+        s="" if len(scene.runs) == 1 else "s",
+        steps=scene.steps,
+        link=link,
+        start=f"({x0!r}, {y0!r})",
+        surface_key=scene.surface,
+        latex=surface.latex,
+        surface_code=TORCH_SURFACES[scene.surface].strip("\n"),
+        classes=classes,
+        runs=runs,
+        scheduled=_scheduled_steps(scene),
+        data="\n".join(data),
+        imports="".join(f"import {m}\n" for m in ("base64", "csv", "math", "struct", "sys")
+                        if m in ("csv", "sys") or (m == "math" and "math." in TORCH_SURFACES[scene.surface])
+                        or (m in ("base64", "struct") and (scene.noise or stochastic))),
+        unpack=_UNPACK if (scene.noise or stochastic) else "",
+    )
+
+
+_UNPACK = '''
+
+def unpack(text, fmt, shape):
+    """A tensor from base64 text of little-endian values (struct format "d" float64, "B" uint8)."""
+    raw = base64.b64decode("".join(text.split()))
+    values = struct.unpack("<%d%s" % (len(raw) // struct.calcsize(fmt), fmt), raw)
+    dtype = torch.float64 if fmt == "d" else torch.long
+    return torch.tensor(values, dtype=dtype).reshape(shape)
+
+'''
+
+_TEMPLATE = '''\
+#!/usr/bin/env python3
+"""Descent Lab, reproduced with torch.optim: {title}, {n_runs} run{s} of {steps} steps.
+
+The scene of the link ?{link}
+
+Run it with `python this_file.py > paths.csv`; it needs only PyTorch. It prints CSV with the columns
+optimizer,label,step,x,y,loss,lr: one row per run and step, the start (step 0) included; lr is the
+learning rate of the update taken from that step, empty on the last row, from which none is taken.
+The numbers equal the app's CSV export (to ~1e-9 relative, mostly to the last bit) because:
+- parameters are float64 (torch's default dtype is left alone: NAdam keeps a product in it, as the
+  app does), and every optimizer and scheduler is torch's own, stepped once per update;
+- the gradient is the surface's analytic gradient, written in torch operation for operation as the
+  app computes it; set GRADIENT = "autograd" to back-propagate through loss_fn instead, which rounds a
+  vanishing gradient differently (adaptive optimizers magnify that near a minimum);
+- a point whose position or loss stops being finite is frozen at its last finite point, as in the app.
+"""
+
+{imports}
+import torch
+
+GRADIENT = "analytic"  # or "autograd"
+STEPS = {steps}
+START = {start}
+SCHEDULER_STEPS = {scheduled}
+{unpack}
+
+# The surface {surface_key!r}: {latex}
+{surface_code}
+
+
+{data}
+{classes}
+
+def gradient(p, t):
+    """The gradient the app's runner takes for update t at the point p (shape (2,)): on the minibatch
+    of update t where the surface has one, plus the gradient noise of update t where there is any."""
+    extra = () if BATCHES is None else (FEATURES[BATCHES[t]], LABELS[BATCHES[t]])
+    if GRADIENT == "autograd":
+        q = p.detach().clone().requires_grad_(True)
+        loss_fn(q[0], q[1], *extra).backward()
+        g = q.grad
+    else:
+        g = torch.stack(tuple(torch.as_tensor(c, dtype=torch.float64) for c in grad_fn(p[0], p[1], *extra)))
+    return g if NOISE is None else g + NOISE[t]
+
+
+RUNS = [  # (optimizer, label, optimizer for the parameters, scheduler for the optimizer or None)
+{runs}
+]
+
+
+def trajectory(make_optimizer, make_scheduler):
+    """Positions (STEPS + 1, 2), losses (STEPS + 1,) and the learning rate of every update."""
+    p = torch.tensor(START, dtype=torch.float64, requires_grad=True)
+    optimizer = make_optimizer([p])
+    scheduler = make_scheduler(optimizer) if make_scheduler is not None else None
+    path, lrs = [p.detach().clone()], []
+    for t in range(STEPS):
+        lrs.append(float(optimizer.param_groups[0]["lr"]))
+        at = optimizer.look_ahead(p) if hasattr(optimizer, "look_ahead") else p.detach()
+        p.grad = gradient(at, t)
+        optimizer.step()
+        if scheduler is not None and (SCHEDULER_STEPS is None or t < SCHEDULER_STEPS):
+            scheduler.step()
+        path.append(p.detach().clone())
+    path = torch.stack(path)
+    with torch.no_grad():
+        loss = loss_fn(path[:, 0], path[:, 1])
+    bad = ~(torch.isfinite(path).all(dim=1) & torch.isfinite(loss))
+    if bad.any():  # frozen at the last finite point, as the app does
+        k = int(bad.nonzero()[0])
+        path[k:] = path[k - 1].clone()
+        loss[k:] = loss[k - 1].clone()
+    return path, loss, lrs
+
+
+def main():
+    out = csv.writer(sys.stdout, lineterminator="\\n")
+    out.writerow(["optimizer", "label", "step", "x", "y", "loss", "lr"])
+    for key, label, make_optimizer, make_scheduler in RUNS:
+        path, loss, lrs = trajectory(make_optimizer, make_scheduler)
+        for t in range(STEPS + 1):
+            out.writerow([key, label, t, repr(float(path[t, 0])), repr(float(path[t, 1])), repr(float(loss[t])),
+                          repr(lrs[t]) if t < STEPS else ""])
+
+
+if __name__ == "__main__":
+    main()
+'''

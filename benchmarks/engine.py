@@ -19,8 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from optimizers import OPTIMIZERS, run  # noqa: E402
-from surfaces import SURFACES  # noqa: E402
+from optimizers import OPTIMIZERS, run
+from surfaces import SURFACES
 
 LECTURE = ("sgd", "momentum", "nag", "adagrad", "rmsprop", "adadelta", "adam", "adamax", "nadam")
 STEPS = 1000

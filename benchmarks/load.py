@@ -59,14 +59,14 @@ async def session(browser, url: str, results: list, index: int) -> None:
     t0 = time.perf_counter()
     try:
         await page.goto(url, timeout=TIMEOUT_MS)
-        await page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=TIMEOUT_MS)
+        await page.locator('.st-key-map [data-testid="stPlotlyChart"]').first.wait_for(timeout=TIMEOUT_MS)
         await idle(page)
         first = time.perf_counter() - t0
         t1 = time.perf_counter()
         await page.get_by_role("button", name="Add a run").click(timeout=TIMEOUT_MS)
-        await page.wait_for_timeout(200)
-        await idle(page)
-        await page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=TIMEOUT_MS)
+        await page.wait_for_function(  # the new figure's legend names four runs
+            "() => (document.querySelector('g.legend')?.textContent.match(/lr=/g) || []).length === 4",
+            timeout=TIMEOUT_MS)
         legend = await page.locator("g.legend").first.text_content(timeout=TIMEOUT_MS)
         updated = time.perf_counter() - t1
         errors = await page.locator('[data-testid="stException"]').count()

@@ -17,7 +17,9 @@ from surfaces import SURFACES
 from surfaces.expression import EXAMPLE, FUNCTIONS
 from viz import scene as sc
 from viz import summary_rows, surface_3d_figure, trajectory_figure
+from viz.summary import readable
 from viz.text import plain
+from viz.trajectory import schedule_figure
 
 if PagesManager.uses_pages_directory:
     # A fresh server's first visit through a deep link runs this page on its own, as Streamlit's old
@@ -191,7 +193,7 @@ def schedule_editor() -> tuple[str, tuple, str | None]:
         lrs = lr_table(schedule, int(st.session_state.get("steps", 300)))
         st.caption("Each run's learning rate is " + ("the peak of the cycle." if spec.lr is None
                                                      else "the schedule's initial rate."))
-        st.line_chart({"lr / run's lr": lrs}, height=120, x_label="step")
+        st.plotly_chart(schedule_figure(lrs), theme=None, config={"displayModeBar": False})
         st.latex(spec.latex)
     defaults = spec.defaults()
     return name, tuple(sorted((k, v) for k, v in values.items() if v != defaults.get(k))), None
@@ -284,7 +286,7 @@ st.caption(surface.caption + (f"  \n**What to watch:** {preset.caption}" if pres
 
 runs, bands = computed(scene)
 if scene.view == "3d":
-    st.plotly_chart(surface_3d_figure(surface, runs, presentation=scene.presentation), theme=None,
+    st.plotly_chart(surface_3d_figure(surface, runs, presentation=scene.presentation), theme=None, key="view3d",
                     config={"displaylogo": False})
 else:
     figure = trajectory_figure(surface, runs, bands=bands, presentation=scene.presentation, clickable=True)
@@ -293,10 +295,7 @@ else:
                             "toImageButtonOptions": {"format": "png", "filename": f"descent-lab-{scene.surface}",
                                                      "scale": 3}})
 
-st.dataframe(summary_rows(surface, runs), hide_index=True, width="stretch",
-             column_config={"final loss": st.column_config.NumberColumn(format="%.4g"),
-                            "distance to nearest minimum": st.column_config.NumberColumn(format="%.3g"),
-                            "path length": st.column_config.NumberColumn(format="%.3g")})
+st.table(readable(summary_rows(surface, runs)), hide_index=True)
 
 st.markdown("#### The update rules that ran")
 for key in dict.fromkeys(r.optimizer for r in scene.runs):

@@ -32,8 +32,8 @@ MAX_SEEDS = 8
 MAX_TEXT = 2000  # characters of any one query parameter or command-line value
 VIEWS = ("map", "3d")
 
-_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
-_CALL = re.compile(r"([a-z][a-z0-9_]*)\s*(?:\((.*)\))?\Z", re.S)
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+_CALL = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\s*(?:\((.*)\))?\Z", re.S)
 
 
 @dataclass(frozen=True)
@@ -102,10 +102,10 @@ def _split_top(text: str) -> list[str]:
 
 def parse_call(text: str) -> tuple[str, dict[str, str]]:
     """``"adam(lr=0.01,betas=0.9/0.999)"`` -> ``("adam", {"lr": "0.01", "betas": "0.9/0.999"})``."""
-    m = _CALL.match(text.strip().lower())
+    m = _CALL.match(text.strip())
     if not m:
         raise ValueError(f"{text[:40]!r} is not of the form name or name(key=value,...)")
-    name, inner = m.group(1), m.group(2)
+    name, inner = m.group(1).lower(), m.group(2)
     args: dict[str, str] = {}
     for item in _split_top(inner or ""):
         key, sep, value = item.partition("=")
@@ -144,10 +144,17 @@ def _non_defaults(spec, values: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted((k, v) for k, v in values.items() if k != "lr" and v != defaults.get(k)))
 
 
+def _canonical_keys(spec, args: dict[str, str]) -> dict[str, str]:
+    """Keys matched without regard to case (torch writes ``T_max``; links are often lower-cased)."""
+    names = {p.name.lower(): p.name for p in spec.params}
+    return {names.get(k.lower(), k): v for k, v in args.items()}
+
+
 def parse_run(text: str) -> RunSpec:
     """One run from its readable form; ValueError says what is wrong and what is valid."""
     name, args = parse_call(text)
     spec = OPTIMIZERS[name]
+    args = _canonical_keys(spec, args)
     lr = spec.lr.validate(args.pop("lr"), spec.title) if "lr" in args else spec.lr.default
     values = spec.validate({k: _value_of(spec.param(k), v) for k, v in args.items()})
     spec.make(**values)  # rules that tie hyperparameters together (nesterov needs momentum, ...)
@@ -179,6 +186,7 @@ def build_schedule(name: str, params, lr: float):
 def parse_schedule(text: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
     name, args = parse_call(text)
     spec = SCHEDULES[name]
+    args = _canonical_keys(spec, args)
     for rate in RUN_RATES:
         if rate in args:
             raise ValueError(f"{rate} comes from each run's lr; write it in optimizers=..., not in the schedule")
@@ -339,9 +347,9 @@ def to_query(scene: Scene) -> dict[str, str]:
         "steps": str(scene.steps),
     }
     if scene.start is not None:
-        q["start"] = f"{scene.start[0]:.6g},{scene.start[1]:.6g}"
+        q["start"] = f"{scene.start[0]:.12g},{scene.start[1]:.12g}"
     if scene.noise:
-        q["noise"] = f"{scene.noise:g}"
+        q["noise"] = f"{scene.noise:.12g}"
     if scene.seeds != 1:
         q["seeds"] = str(scene.seeds)
     if scene.view != "map":

@@ -33,3 +33,15 @@ def summary_rows(surface, runs: Mapping, threshold: float = 1e-3) -> list[dict]:
             "diverged at step": int(traj.diverged_at[0]) if traj.diverged[0] else None,
         })
     return rows
+
+
+def readable(rows: list[dict]) -> list[dict]:
+    """The rows as text for a table: four significant digits, a dash where there is no value."""
+    def show(v):
+        if v is None:
+            return "—"
+        if isinstance(v, float):
+            return f"{v:.4g}"
+        return str(v)
+
+    return [{k: show(v) for k, v in row.items()} for row in rows]

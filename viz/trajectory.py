@@ -22,6 +22,7 @@ PALETTE = ("#e6194b", "#f58231", "#3cb44b", "#911eb4", "#f032e6", "#9a6324", "#0
 MAP_COLORSCALE = [[0.0, "#1d3461"], [0.2, "#3f6aa3"], [0.45, "#8fb3d9"], [0.7, "#d6e4f0"], [1.0, "#fbfcfd"]]
 FRAMES = 100
 MAX_FRAMES = 400
+CLICK_GRID = 31  # points per side of the invisible grid that turns a click into a start point
 MAX_FIGURE_RUNS = 24
 TRAIL_POINTS = 16
 SPEEDS = {"0.5×": 120, "1×": 60, "2×": 30, "4×": 12}  # milliseconds per frame
@@ -164,7 +165,7 @@ def _map_traces(surface, style: Style, clickable: bool):
             marker=dict(symbol=symbol, size=size, color=color, line=dict(width=1.5, color="#222")),
             hovertemplate=f"{name} (%{{x:.4g}}, %{{y:.4g}})<extra></extra>"))
     if clickable:
-        gx, gy = np.meshgrid(np.linspace(*surface.domain[0], 41), np.linspace(*surface.domain[1], 41))
+        gx, gy = np.meshgrid(np.linspace(*surface.domain[0], CLICK_GRID), np.linspace(*surface.domain[1], CLICK_GRID))
         traces.append(_scatter(
             x=_f32(gx.ravel()), y=_f32(gy.ravel()), mode="markers", name="start here", showlegend=False,
             marker=dict(size=14, opacity=0.0, color="white"),
@@ -310,3 +311,14 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
                   for f, s in enumerate(at)]
     layout = _layout(surface, style, bool(surface.minima), loss_axis_range(surface, runs), at, title, len(labels))
     return go.Figure(dict(data=data, layout=layout, frames=frames_out), _validate=False)
+
+
+def schedule_figure(lrs: np.ndarray) -> go.Figure:
+    """The small curve of a schedule's learning rate (relative to each run's) over the steps."""
+    corners = breakpoints(lrs)
+    fig = go.Figure(go.Scatter(x=corners, y=lrs[corners], mode="lines", line=dict(color="#1f6feb", width=2),
+                               hovertemplate="step %{x}: ×%{y:.3g}<extra></extra>"))
+    fig.update_layout(height=130, margin=dict(l=40, r=10, t=10, b=30), plot_bgcolor="white",
+                      xaxis=dict(title=None, showline=True, linecolor="#888"),
+                      yaxis=dict(title=None, rangemode="tozero", showline=True, linecolor="#888"))
+    return fig

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.browser
 
 
 def chart(page):
-    return page.locator('[data-testid="stPlotlyChart"]').first
+    """The scene's figure: the animated map, or the 3-D view."""
+    return page.locator('.st-key-map [data-testid="stPlotlyChart"], .st-key-view3d [data-testid="stPlotlyChart"]').first
 
 
 def current_step(page) -> str:

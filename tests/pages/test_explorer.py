@@ -15,7 +15,7 @@ def test_default_page_renders_the_default_scene(app):
     q = query(at)
     assert q["surface"] == "beale"
     assert q["optimizers"].count("(") == len(sc.DEFAULT_RUNS)
-    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == len(sc.DEFAULT_RUNS)
+    assert len(at.table) == 1 and len(at.table[0].value) == len(sc.DEFAULT_RUNS)
 
 
 def test_changing_the_surface_moves_the_start_to_its_own(app):
@@ -31,16 +31,16 @@ def test_adding_a_run_adds_a_row_and_a_link_entry(app):
     at = app()
     at.button[[b.label for b in at.button].index("Add a run")].click().run()
     assert not at.exception
-    assert len(at.dataframe[0].value) == len(sc.DEFAULT_RUNS) + 1
+    assert len(at.table[0].value) == len(sc.DEFAULT_RUNS) + 1
     assert query(at)["optimizers"].count("(") == len(sc.DEFAULT_RUNS) + 1
 
 
 def test_two_runs_of_one_optimizer_at_different_rates(app):
     at = app({"optimizers": "sgd(lr=0.001),sgd(lr=0.002)"})
     assert not at.exception
-    rows = at.dataframe[0].value
+    rows = at.table[0].value
     assert list(rows["run"]) == ["SGD lr=0.001", "SGD lr=0.002"]
-    assert rows["path length"].iloc[1] > rows["path length"].iloc[0]
+    assert float(rows["path length"].iloc[1]) > float(rows["path length"].iloc[0])
 
 
 def test_a_preset_sets_everything_at_once(app):
@@ -74,7 +74,7 @@ def test_a_malformed_link_warns_and_keeps_defaults(app):
     for fragment in ("nowhere", "lr='-1'", "bogus", "steps='1e9'", "start='a'", "unknown link parameters"):
         assert fragment in text
     assert at.selectbox(key="surface").value == "beale"
-    assert list(at.dataframe[0].value["run"]) == ["SGD lr=0.01"]
+    assert list(at.table[0].value["run"]) == ["SGD lr=0.01"]
 
 
 def test_presentation_mode_and_3d_view_render(app):
@@ -104,7 +104,7 @@ def test_an_invalid_setting_shows_a_message_and_keeps_the_rest(app):
     at.number_input(key="run0_adam_betas_0").set_value(1.0).run()
     assert not at.exception
     assert "betas" in at.error[0].value.replace("\\", "")
-    assert len(at.dataframe[0].value) == 1  # the valid run still runs
+    assert len(at.table[0].value) == 1  # the valid run still runs
 
 
 def test_your_own_formula_becomes_a_surface(app):

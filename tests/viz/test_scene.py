@@ -58,6 +58,14 @@ def test_a_scene_round_trips_through_links_and_json():
     assert sc.from_json(sc.to_json(scene)) == (scene, [])
 
 
+def test_torch_cased_names_round_trip():
+    name, params = sc.parse_schedule("cosine(T_max=50,eta_min=0.001)")
+    assert dict(params) == {"T_max": 50, "eta_min": 0.001}
+    assert sc.parse_schedule("cosine(t_max=50,eta_min=0.001)") == (name, params)
+    scene = sc.Scene(schedule=name, schedule_params=params, start=(0.123456789012, -1.0), noise=0.0123456789)
+    assert sc.from_query(sc.to_query(scene)) == (scene, [])
+
+
 def test_the_readable_form():
     assert sc.parse_call("adam( lr=0.01 , betas=0.9/0.999 )") == ("adam", {"lr": "0.01", "betas": "0.9/0.999"})
     assert sc.parse_run("adam") == sc.RunSpec("adam", OPTIMIZERS["adam"].lr.default)

@@ -92,7 +92,7 @@ def test_clickable_map_has_a_selectable_grid():
     t = run(OPTIMIZERS["adam"].factory(), s, s.start, 10, 0.01)
     fig = trajectory_figure(s, {"a": t}, clickable=True)
     grids = [d for d in fig.data if d.name == "start here"]
-    assert len(grids) == 1 and len(decode(grids[0].x)) == 41 * 41
+    assert len(grids) == 1 and len(decode(grids[0].x)) == 31 * 31
 
 
 def test_frame_and_trail_indices():

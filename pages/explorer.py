@@ -17,6 +17,7 @@ from surfaces import SURFACES
 from surfaces.expression import EXAMPLE, FUNCTIONS
 from viz import scene as sc
 from viz import summary_rows, surface_3d_figure, trajectory_figure
+from viz.export import ANIMATIONS, FORMATS, ExportError, default_filename, export_bytes
 from viz.summary import readable
 from viz.text import plain
 from viz.trajectory import schedule_figure
@@ -100,6 +101,20 @@ def on_map_select() -> None:
     if points:
         st.session_state.start_x = round(float(points[-1]["x"]), 4)
         st.session_state.start_y = round(float(points[-1]["y"]), 4)
+
+
+def on_upload() -> None:
+    upload = st.session_state.get("scene_file")
+    if upload is None:
+        return
+    try:
+        scene, warnings = sc.from_json(upload.getvalue()[: 64 * 1024].decode("utf-8", errors="replace"))
+    except ValueError as e:
+        scene, warnings = None, [f"the file {upload.name!r} is not a scene: {e}"]
+    if scene is not None:
+        load_scene(scene)
+        st.session_state.preset = "custom"
+    st.session_state.link_warnings = warnings
 
 
 def add_run() -> None:
@@ -298,16 +313,48 @@ else:
 st.table(readable(summary_rows(surface, runs)), hide_index=True)
 
 st.markdown("#### The update rules that ran")
-for key in dict.fromkeys(r.optimizer for r in scene.runs):
-    spec = OPTIMIZERS[key]
-    st.markdown(f"**{spec.title}**" + (f" — `{spec.torch_class}`" if spec.torch_class else ""))
-    st.latex(spec.latex)
-    st.caption(spec.note)
+keys = list(dict.fromkeys(r.optimizer for r in scene.runs))
+for row in range(0, len(keys), 3):
+    for column, key in zip(st.columns(3), keys[row : row + 3], strict=False):
+        spec = OPTIMIZERS[key]
+        origin = f"`{spec.torch_class}`" if spec.torch_class else "the lecture's form"
+        column.markdown(f"**{spec.title}** — {origin}")
+        column.latex(spec.latex)
+        column.caption(spec.note)
 schedule_spec = SCHEDULES[scene.schedule]
-st.markdown(f"**Schedule: {schedule_spec.title}**")
+st.markdown(f"**Schedule: {schedule_spec.title}** — `{schedule_spec.torch_class}`")
 st.latex(schedule_spec.latex)
 
 st.query_params.from_dict(sc.to_query(scene))
 base = (st.context.url or "").split("?")[0]
-st.markdown("#### Share this scene")
+st.markdown("#### Share and export")
+st.caption("This link opens exactly this scene:")
 st.code(base + "?" + urlencode(sc.to_query(scene), safe="(),=/:"), language=None)
+
+
+def deferred(suffix: str):
+    """The file's bytes, made only when its button is clicked."""
+    return lambda: export_bytes(scene, suffix, computed=(runs, bands))
+
+
+still = [s for s in FORMATS if s not in ANIMATIONS]
+for column, suffix in zip(st.columns(len(still)), still, strict=True):
+    column.download_button(suffix[1:].upper(), deferred(suffix), file_name=default_filename(scene, suffix),
+                           mime=FORMATS[suffix].mime, help=FORMATS[suffix].description, width="stretch",
+                           on_click="ignore", key=f"download{suffix}")
+movie = st.columns([2, 2, 3], vertical_alignment="bottom")
+kind = movie[0].selectbox("Animation", ANIMATIONS, format_func=lambda s: FORMATS[s].description, key="movie_kind")
+if movie[1].button("Render the animation", width="stretch"):
+    bar = st.progress(0.0, text="Rendering the animation…")
+    try:
+        st.session_state.movie = (scene, kind, export_bytes(scene, kind, computed=(runs, bands),
+                                                            progress=lambda f: bar.progress(min(f, 1.0))))
+    except ExportError as e:
+        st.error(plain(str(e)))
+    bar.empty()
+if st.session_state.get("movie") and st.session_state.movie[:2] == (scene, kind):
+    movie[2].download_button(f"Download the {kind[1:].upper()}", st.session_state.movie[2],
+                             file_name=default_filename(scene, kind), mime=FORMATS[kind].mime, type="primary",
+                             on_click="ignore", key="download_movie")
+st.file_uploader("Open a scene saved as JSON", type=["json"], key="scene_file", on_change=on_upload,
+                 max_upload_size=1)

@@ -341,7 +341,7 @@ still = [s for s in FORMATS if s not in ANIMATIONS]
 for column, suffix in zip(st.columns(len(still)), still, strict=True):
     column.download_button(suffix[1:].upper(), deferred(suffix), file_name=default_filename(scene, suffix),
                            mime=FORMATS[suffix].mime, help=FORMATS[suffix].description, width="stretch",
-                           on_click="ignore", key=f"download{suffix}")
+                           on_click="ignore", key=f"download_{suffix[1:]}")
 movie = st.columns([2, 2, 3], vertical_alignment="bottom")
 kind = movie[0].selectbox("Animation", ANIMATIONS, format_func=lambda s: FORMATS[s].description, key="movie_kind")
 if movie[1].button("Render the animation", width="stretch"):

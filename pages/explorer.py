@@ -271,7 +271,7 @@ def computed(scene: sc.Scene):
 if "run_ids" not in st.session_state:
     linked, st.session_state.link_warnings = sc.from_query(st.query_params.to_dict())
     load_scene(linked)
-    st.session_state.preset = next((k for k, p in sc.PRESETS.items() if p.scene == linked), "custom")
+    st.session_state.preset = next((k for k, p in sc.PRESETS.items() if sc.same_story(p.scene, linked)), "custom")
 
 scene, errors = read_scene()
 surface = sc.surface_of(scene)
@@ -297,7 +297,8 @@ if scene.surface == sc.CUSTOM:
     with st.expander("Its gradient, differentiated exactly from your formula"):
         for line in surface.grad_latex:
             st.latex(line)
-st.caption(surface.caption + (f"  \n**What to watch:** {preset.caption}" if preset and preset.scene == scene else ""))
+story = preset and sc.same_story(preset.scene, scene)
+st.caption(surface.caption + (f"  \n**What to watch:** {preset.caption}" if story else ""))
 
 runs, bands = computed(scene)
 if scene.view == "3d":

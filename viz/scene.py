@@ -73,6 +73,11 @@ def custom_surface(formula: str):
     return from_expression(formula)
 
 
+def same_story(a: Scene, b: Scene) -> bool:
+    """The same scene but for how it is shown (the view and the presentation mode)."""
+    return replace(a, view=b.view, presentation=b.presentation) == b
+
+
 def surface_of(scene: Scene):
     return custom_surface(scene.formula) if scene.surface == CUSTOM else SURFACES[scene.surface]
 

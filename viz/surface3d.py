@@ -37,7 +37,7 @@ def surface_3d_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
         height=style.height, font=dict(size=style.font), margin=dict(l=0, r=0, t=40 if title else 10, b=0),
         title=title, legend=dict(orientation="h", y=1.0, yanchor="bottom"),
         scene=dict(xaxis_title="x", yaxis_title="y", zaxis_title="log₁₀(f − min)" if surface.log_scale else "f",
-                   camera=dict(eye=dict(x=1.4, y=-1.4, z=0.9)), aspectmode="manual",
+                   camera=dict(eye=dict(x=0.65, y=1.45, z=0.85)), aspectmode="manual",
                    aspectratio=dict(x=1, y=1, z=0.6)),
     )
     return fig

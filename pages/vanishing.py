@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from functools import partial
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 import networks
 from viz.vanishing import activation_figure, gradient_profile_figure, training_figure
+from viz.vanishing_static import lab_figure_bytes
 
 if PagesManager.uses_pages_directory:
     # A fresh server's first visit through a deep link runs this page on its own, as Streamlit's old
@@ -19,6 +21,7 @@ if PagesManager.uses_pages_directory:
 D = networks.DEFAULTS
 STACKS = (("A", "sigmoid", "xavier"), ("B", "relu", "he"))
 CACHED_RUNS = 32
+MIME = {"png": "image/png", "svg": "image/svg+xml"}
 CHART = {"displaylogo": False, "toImageButtonOptions": {"format": "svg", "filename": "descent-lab-vanishing"}}
 
 st.markdown("## Vanishing gradients")
@@ -65,6 +68,15 @@ def trained_runs() -> OrderedDict:
     return OrderedDict()
 
 
+def downloads(where, kind: str, *data) -> None:
+    """PNG and SVG of one figure for slides, drawn only when a button is clicked."""
+    row = where.container(horizontal=True)
+    for fmt, tip in (("png", "1600 × 1000 pixels"), ("svg", "vector, text editable")):
+        row.download_button(fmt.upper(), partial(lab_figure_bytes, kind, fmt, *data), help=tip,
+                            file_name=f"descent-lab-vanishing-{kind}-{depth}layers.{fmt}", mime=MIME[fmt],
+                            on_click="ignore", icon=":material/download:", key=f"download-{kind}-{fmt}")
+
+
 def trained(key: tuple, label: str):
     store = trained_runs()
     if key in store:
@@ -86,12 +98,15 @@ def trained(key: tuple, label: str):
 stats = {label: at_initialization(depth, width, batch, *cfg) for label, cfg in configs.items()}
 st.markdown("### At initialization")
 left, right = st.columns([1, 1])
-left.plotly_chart(gradient_profile_figure({k: s.grad_norms for k, s in stats.items()}), config=CHART, theme=None)
+norms = {k: s.grad_norms for k, s in stats.items()}
+left.plotly_chart(gradient_profile_figure(norms), config=CHART, theme=None)
+downloads(left, "gradients", norms)
 ratios = "; ".join(f"**{k}**: the first layer gets {networks.first_last_ratio(s.grad_norms):.1e} of the last "
                    "layer's gradient" for k, s in stats.items())
 left.caption(ratios)
-right.plotly_chart(activation_figure({k: s.act for k, s in stats.items()}, {k: s.saturated for k, s in stats.items()}),
-                   config=CHART, theme=None)
+acts, saturated = {k: s.act for k, s in stats.items()}, {k: s.saturated for k, s in stats.items()}
+right.plotly_chart(activation_figure(acts, saturated), config=CHART, theme=None)
+downloads(right, "activations", acts, saturated)
 right.caption("A sigmoid unit pinned near 0 or 1 passes almost no gradient back (σ′ ≈ 0 there); a ReLU unit "
               "below 0 passes none at all, but an active one passes it unchanged.")
 
@@ -99,8 +114,9 @@ st.markdown("### During training")
 st.caption(f"{steps} steps of SGD with momentum 0.9 (lr {D['lr']}) on {D['n']} points of two interleaved spirals, "
            f"minibatches of {batch}; both stacks see the same minibatches. Chance is a loss of ln 2 ≈ 0.69.")
 results = {label: trained((depth, width, batch, steps, *cfg), label) for label, cfg in configs.items()}
-st.plotly_chart(training_figure({k: r.grad_norms for k, r in results.items()}, {k: r.loss for k, r in results.items()}),
-                config=CHART, theme=None)
+training = {k: r.grad_norms for k, r in results.items()}, {k: r.loss for k, r in results.items()}
+st.plotly_chart(training_figure(*training), config=CHART, theme=None)
+downloads(st, "training", *training)
 cols = st.columns(len(results))
 for col, (label, r) in zip(cols, results.items(), strict=True):
     col.metric(f"{label}: training accuracy", f"{100 * r.accuracy:.0f}%")

@@ -30,3 +30,9 @@ def test_changing_the_stacks_reruns_without_errors(lab):
     assert not lab.exception
     labels = [m.label for m in lab.metric]
     assert labels[0].startswith("A: sigmoid, xavier, BN") and labels[1].startswith("B: gelu, normal")
+
+
+def test_every_figure_has_png_and_svg_downloads(lab):
+    buttons = {b.key: b.label for b in lab.get("download_button")}
+    assert buttons == {f"download-{kind}-{fmt}": fmt.upper()
+                       for kind in ("gradients", "activations", "training") for fmt in ("png", "svg")}

@@ -1,0 +1,130 @@
+"""The vanishing-gradient lab's figures for slides: every kind as PNG and SVG, and the matplotlib
+figures showing the same data as the page's Plotly figures."""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+
+import matplotlib as mpl
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+from PIL import Image
+
+import networks
+from viz.static import ExportError
+from viz.vanishing import (
+    CHANCE,
+    STACK_COLORS,
+    activation_density,
+    log_grad_norms,
+    quarter_reference,
+    saturation_title,
+)
+from viz.vanishing_static import KINDS, SVG_RC, lab_figure, lab_figure_bytes
+
+SVG = "{http://www.w3.org/2000/svg}"
+STACKS = {"A: sigmoid, xavier": ("sigmoid", "xavier"), "B: relu, he": ("relu", "he")}
+DEPTH = 6
+
+
+@pytest.fixture(scope="module")
+def data():
+    """The page's arguments for each kind, for a small lab."""
+    x, y = networks.make_data("spirals", n=128, seed=0)
+    stats, runs = {}, {}
+    for label, (act, init) in STACKS.items():
+        params = networks.init_mlp([2, *[16] * DEPTH, 2], act, init, seed=0)
+        stats[label] = networks.layer_stats(params, x[:64], y[:64], act)
+        runs[label] = networks.train(x, y, depth=DEPTH, width=16, activation=act, init=init, batch_size=32,
+                                     steps=30, seed=0)
+    return {"gradients": ({k: s.grad_norms for k, s in stats.items()},),
+            "activations": ({k: s.act for k, s in stats.items()}, {k: s.saturated for k, s in stats.items()}),
+            "training": ({k: r.grad_norms for k, r in runs.items()}, {k: r.loss for k, r in runs.items()})}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_png_is_at_least_1600_by_1000_and_not_blank(data, kind):
+    with Image.open(io.BytesIO(lab_figure_bytes(kind, "png", *data[kind]))) as im:
+        assert im.format == "PNG" and im.size[0] >= 1600 and im.size[1] >= 1000
+        assert np.asarray(im.convert("RGB"), dtype=float).std() > 20
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_svg_is_xml_with_editable_text(data, kind):
+    before = {key: mpl.rcParams[key] for key in SVG_RC}
+    svg = lab_figure_bytes(kind, "svg", *data[kind])
+    root = ET.fromstring(svg)
+    assert root.tag == SVG + "svg"
+    text = " ".join("".join(t.itertext()) for t in root.iter(SVG + "text"))
+    assert all(label.split(":")[0] in text for label in STACKS)
+    assert b"<dc:date>" not in svg
+    assert {key: mpl.rcParams[key] for key in SVG_RC} == before  # the switch does not outlive the export
+
+
+def test_dpi_scales_the_png(data):
+    with Image.open(io.BytesIO(lab_figure_bytes("gradients", "png", *data["gradients"], dpi=240))) as im:
+        assert im.size == (2400, 1500)
+
+
+def test_gradients_one_line_per_stack_and_the_quarter_reference(data):
+    (norms,) = data["gradients"]
+    ax = lab_figure("gradients", norms).axes[0]
+    *stacks, reference = ax.get_lines()
+    assert [line.get_label() for line in stacks] == list(norms)
+    assert [to_hex(line.get_color()) for line in stacks] == list(STACK_COLORS)
+    assert ax.get_yscale() == "log"
+    layers, expected = quarter_reference(norms)
+    np.testing.assert_array_equal(reference.get_xdata(), layers)
+    np.testing.assert_allclose(reference.get_ydata(), expected)
+    assert reference.get_linestyle() == "--" and reference.get_ydata()[-1] == max(g.max() for g in norms.values())
+
+
+def test_activations_one_panel_per_stack_with_its_saturated_share(data):
+    acts, saturated = data["activations"]
+    fig = lab_figure("activations", acts, saturated)
+    assert [ax.get_title(loc="left") for ax in fig.axes] == [saturation_title(k, saturated[k]) for k in acts]
+    for ax, label in zip(fig.axes, acts, strict=True):
+        edges, density = activation_density(acts[label])
+        (image,) = ax.get_images()
+        np.testing.assert_array_equal(image.get_array(), density)
+        assert image.get_extent() == [edges[0], edges[-1], 0.5, DEPTH + 0.5]
+
+
+def test_training_heatmaps_share_one_scale_and_the_losses_meet_chance(data):
+    grad_norms, losses = data["training"]
+    fig = lab_figure("training", grad_norms, losses)
+    heatmaps = [ax for ax in fig.axes if ax.get_images() and ax.get_label() != "<colorbar>"]
+    _, limits = log_grad_norms(grad_norms)
+    assert len(heatmaps) == len(grad_norms)
+    assert {ax.get_images()[0].get_clim() for ax in heatmaps} == {limits}
+    assert sum(ax.get_label() == "<colorbar>" for ax in fig.axes) == 1
+    (loss_ax,) = [ax for ax in fig.axes if ax.get_title(loc="left") == "training loss"]
+    *curves, chance = loss_ax.get_lines()
+    assert [line.get_label() for line in curves] == list(losses)
+    assert [to_hex(line.get_color()) for line in curves] == list(STACK_COLORS)
+    assert chance.get_ydata()[0] == pytest.approx(CHANCE)
+
+
+def test_diverged_and_empty_data_draw_without_warnings():
+    norms = {"A": np.array([0.0, np.nan, 1e-3, 1.0]), "B": np.full(4, np.nan)}
+    losses = {"A": np.array([0.7, np.inf, np.nan]), "B": np.array([0.7, 0.6, 0.5])}
+    grads = {"A": np.array([[1.0, np.nan, 0.0]] * 4), "B": np.full((4, 3), np.inf)}
+    assert lab_figure_bytes("gradients", "png", norms)
+    assert lab_figure_bytes("training", "svg", grads, losses)
+    assert lab_figure_bytes("activations", "png", {}, {})
+
+
+def test_the_same_data_gives_the_same_files_also_concurrently(data):
+    serial = [lab_figure_bytes(kind, "svg", *data[kind]) for kind in KINDS]
+    with ThreadPoolExecutor(3) as pool:
+        assert list(pool.map(lambda kind: lab_figure_bytes(kind, "svg", *data[kind]), KINDS)) == serial
+
+
+@pytest.mark.parametrize(("kind", "fmt", "valid"), [("loss", "png", "gradients, activations, training"),
+                                                     ("gradients", "pdf", "png or svg")])
+def test_bad_kind_or_format_names_the_valid_ones(data, kind, fmt, valid):
+    with pytest.raises(ExportError, match=valid):
+        lab_figure_bytes(kind, fmt, *data["gradients"])

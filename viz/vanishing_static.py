@@ -1,0 +1,150 @@
+"""The vanishing-gradient lab's three figures in matplotlib, for slides and papers (PNG, SVG): the
+same data selection (``viz.vanishing``'s helpers), colours and labels as the Plotly figures on the
+page. Built as ``Figure`` on an Agg canvas, never through pyplot, like ``viz.static``."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .static import STATIC_DPI, STATIC_SIZE, ExportError, figure_bytes
+from .vanishing import (
+    CHANCE,
+    REFERENCE_LABEL,
+    STACK_COLORS,
+    activation_density,
+    log_grad_norms,
+    quarter_reference,
+    saturation_title,
+)
+
+KINDS = ("gradients", "activations", "training")
+FORMATS = ("png", "svg")
+FONTSIZE = 15.0
+GRAD_LABEL = "‖∂L/∂W‖"
+# editable text, and ids hashed with a fixed salt instead of a random one: the same figure, the same file
+SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "descent-lab"}
+_SVG_RC_LOCK = threading.Lock()
+
+
+def _figure(title: str, size, fontsize: float) -> Figure:
+    fig = Figure(figsize=size, dpi=STATIC_DPI, layout="constrained", facecolor="white")
+    FigureCanvasAgg(fig)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=fontsize * 1.25, fontweight="bold")
+    return fig
+
+
+def _axes(ax, xlabel: str, ylabel: str, fontsize: float, title: str | None = None):
+    ax.set_xlabel(xlabel, fontsize=fontsize)
+    ax.set_ylabel(ylabel, fontsize=fontsize)
+    ax.tick_params(labelsize=fontsize * 0.85, direction="out")
+    for spine in ax.spines.values():
+        spine.set_color("#888")
+    if title:
+        ax.set_title(title, loc="left", fontsize=fontsize)
+    return ax
+
+
+def _heatmap(ax, z: np.ndarray, x_edges: tuple[float, float], **kwargs):
+    """Rows of ``z`` at layers 1…n (bottom to top), columns spread over ``x_edges``."""
+    return ax.imshow(z, origin="lower", aspect="auto", interpolation="nearest",
+                     extent=(*x_edges, 0.5, len(z) + 0.5), **kwargs)
+
+
+def _integer_layers(ax):
+    ax.yaxis.get_major_locator().set_params(integer=True)
+
+
+def gradients(norms: Mapping[str, np.ndarray], size=STATIC_SIZE, fontsize: float = FONTSIZE) -> Figure:
+    """‖∂L/∂W_l‖ from input to output on a log axis, one line per stack, and the ×1/4 reference."""
+    fig = _figure("Gradient norm of each layer's weights", size, fontsize)
+    ax = _axes(fig.add_subplot(), "layer (1 = next to the input)", GRAD_LABEL, fontsize)
+    ax.set_yscale("log", nonpositive="mask")
+    for (label, g), color in zip(norms.items(), STACK_COLORS, strict=False):
+        ax.plot(np.arange(1, len(g) + 1), g, color=color, lw=3, marker="o", ms=6, label=label)
+    reference = quarter_reference(norms)
+    if reference is not None:
+        ax.plot(*reference, color="#777", ls="--", lw=2, label=REFERENCE_LABEL)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.grid(True, which="major", color="#eee")
+    ax.legend(fontsize=fontsize * 0.85, loc="best", framealpha=0.9)
+    return fig
+
+
+def activations(acts: Mapping[str, list], saturated: Mapping[str, np.ndarray], size=STATIC_SIZE,
+                fontsize: float = FONTSIZE) -> Figure:
+    """Each hidden layer's distribution of activations (layers up, values across), a panel per stack."""
+    fig = _figure("Activations of every hidden layer", size, fontsize)
+    for ax, label in zip(fig.subplots(1, max(len(acts), 1), squeeze=False)[0], acts, strict=False):
+        edges, density = activation_density(acts[label])
+        _axes(ax, "activation value", "hidden layer", fontsize, saturation_title(label, saturated[label]))
+        if len(density):
+            _heatmap(ax, density, (edges[0], edges[-1]), cmap="Blues", vmin=0)
+        _integer_layers(ax)
+    return fig
+
+
+def training(grad_norms: Mapping[str, np.ndarray], losses: Mapping[str, np.ndarray], size=STATIC_SIZE,
+             fontsize: float = FONTSIZE) -> Figure:
+    """Per stack a layers × steps heatmap of log₁₀‖∂L/∂W_l‖ on one colour scale, both loss curves below."""
+    fig = _figure("During training", size, fontsize)
+    n = max(len(grad_norms), 1)
+    grid = fig.add_gridspec(2, n, height_ratios=[1.6, 1])
+    logs, (zmin, zmax) = log_grad_norms(grad_norms)
+    tops, image = [], None
+    for col, (label, z) in enumerate(logs.items()):
+        ax = _axes(fig.add_subplot(grid[0, col]), "step", "layer", fontsize, f"{label}: log₁₀{GRAD_LABEL}")
+        image = _heatmap(ax, z, (-0.5, z.shape[1] - 0.5), cmap="viridis", vmin=zmin, vmax=zmax)
+        _integer_layers(ax)
+        tops.append(ax)
+    if image is not None:
+        bar = fig.colorbar(image, ax=tops, shrink=0.9, pad=0.01)
+        bar.set_label(f"log₁₀{GRAD_LABEL}", fontsize=fontsize * 0.9)
+        bar.ax.tick_params(labelsize=fontsize * 0.8)
+    ax = _axes(fig.add_subplot(grid[1, :]), "step", "loss", fontsize, "training loss")
+    for (label, loss), color in zip(losses.items(), STACK_COLORS, strict=False):
+        ax.plot(np.arange(len(loss)), loss, color=color, lw=2.5, label=label)
+    ax.set_xlim(0, max([len(loss) - 1 for loss in losses.values()] + [1]))
+    ax.axhline(CHANCE, color="#777", ls=":", lw=1.5)
+    # below the line at the far end, where a learning stack has left it and a stalled one runs along it
+    ax.annotate("chance (ln 2)", (1, CHANCE), xycoords=("axes fraction", "data"), xytext=(-6, -4),
+                textcoords="offset points", ha="right", va="top", color="#555", fontsize=fontsize * 0.8)
+    ax.legend(fontsize=fontsize * 0.85, loc="lower right", bbox_to_anchor=(1, 1), ncols=2, frameon=False,
+              borderaxespad=0.1)
+    return fig
+
+
+BUILDERS = {"gradients": gradients, "activations": activations, "training": training}
+
+
+def lab_figure(kind: str, *data, size=STATIC_SIZE, fontsize: float = FONTSIZE) -> Figure:
+    """The matplotlib figure of ``kind``, from the same arguments as its Plotly builder in
+    ``viz.vanishing`` (gradients: norms; activations: acts, saturated; training: grad_norms, losses)."""
+    if kind not in BUILDERS:
+        raise ExportError(f"unknown figure {kind!r}; valid: {', '.join(KINDS)}")
+    return BUILDERS[kind](*data, size=size, fontsize=fontsize)
+
+
+def lab_figure_bytes(kind: str, fmt: str, *data, dpi: float = STATIC_DPI, size=STATIC_SIZE,
+                     fontsize: float = FONTSIZE) -> bytes:
+    """``lab_figure(kind, *data)`` as PNG (1600 × 1000 pixels at the default size and dpi) or SVG.
+    The SVG keeps its text as text, editable on a slide, and is the same file for the same data.
+    Both are matplotlib's global ``SVG_RC`` settings, so they are set under a lock and only while
+    the file is written; another thread's SVG written meanwhile may get them too, which is harmless."""
+    if fmt not in FORMATS:
+        raise ExportError(f"the lab's figures are exported as {' or '.join(FORMATS)}, not {fmt!r}")
+    fig = lab_figure(kind, *data, size=size, fontsize=fontsize)
+    if fmt == "png":
+        return figure_bytes(fig, fmt, dpi)
+    with _SVG_RC_LOCK:
+        before = {key: mpl.rcParams[key] for key in SVG_RC}
+        mpl.rcParams.update(SVG_RC)
+        try:
+            return figure_bytes(fig, fmt, dpi)
+        finally:
+            mpl.rcParams.update(before)

@@ -123,7 +123,7 @@ def _freeze_diverged(xs: np.ndarray, ys: np.ndarray, loss: np.ndarray):
     for i in np.flatnonzero(diverged):
         k = first[i]
         for a in (xs, ys, loss):
-            a[k:, i] = a[max(k - 1, 0), i]
+            a[k:, i] = a[k - 1, i]  # k >= 1: run refuses starts whose loss is not finite
     return diverged, first
 
 
@@ -149,6 +149,11 @@ def run(optimizer: Optimizer, surface, starts, steps: int, schedule, *, noise: f
         raise ValueError(f"noise must be a number at least 0, not {noise!r}")
     lrs = lr_table(schedule, steps)
     fxy, gxy = _coordinate_functions(surface)
+    with np.errstate(all="ignore"):
+        start_loss = np.broadcast_to(np.asarray(fxy(starts[:, 0], starts[:, 1]), dtype=float), (n,))
+    if not np.isfinite(start_loss).all():
+        bad = starts[np.flatnonzero(~np.isfinite(start_loss))[0]]
+        raise ValueError(f"the loss is not finite at the start ({bad[0]:.6g}, {bad[1]:.6g}); start where it is")
     batches = None
     if getattr(surface, "stochastic", False):
         gxy = surface.batch_gxy

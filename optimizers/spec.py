@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+MAX_WHOLE = 10**9  # whole-number settings (step counts, milestones) above this are refused
+
 
 class UnknownName(KeyError, ValueError):
     """An unknown registry key; a ValueError whose message lists the valid keys."""
@@ -47,18 +49,25 @@ class Param:
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
         lo = "-inf" if self.low is None else f"{self.low:g}"
-        hi = "inf" if self.high is None else f"{self.high:g}"
+        hi = "inf" if self._high() is None else (f"{self._high():,.0f}" if self.kind in ("int", "ints")
+                                                  else f"{self._high():g}")
         left = "(" if self.open_low or self.low is None else "["
-        right = ")" if self.open_high or self.high is None else "]"
+        right = ")" if self.open_high or self._high() is None else "]"
         what = {"pair": "two numbers, each in ", "ints": "whole numbers, each in ", "int": "a whole number in "}
         return what.get(self.kind, "a number in ") + f"{left}{lo}, {hi}{right}"
 
+    def _high(self) -> float | None:
+        if self.high is None and self.kind in ("int", "ints"):
+            return MAX_WHOLE
+        return self.high
+
     def _in_range(self, v: float) -> bool:
-        if not math.isfinite(v):
+        high = self._high()
+        if not math.isfinite(v) or (self.kind in ("int", "ints") and v < -MAX_WHOLE):
             return False
         if self.low is not None and (v < self.low or (self.open_low and v == self.low)):
             return False
-        if self.high is not None and (v > self.high or (self.open_high and v == self.high)):
+        if high is not None and (v > high or (self.open_high and v == high)):
             return False
         return True
 

@@ -77,7 +77,8 @@ SPECS = (
                              _WD, Param("nesterov", False, kind="bool")),
          "torch.optim.SGD", SGD_LATEX,
          "g_t is the gradient plus λθ (coupled weight decay). With momentum > 0 this is torch's SGD "
-         "with momentum, as the Momentum entry.", lr=lr_param(0.001)),
+         "with momentum, as the Momentum entry.", lr=lr_param(0.001),
+         latex_for=lambda v: NAG_LATEX if v["nesterov"] else MOMENTUM_LATEX if v["momentum"] else SGD_LATEX),
     Spec("momentum", "Momentum", _momentum,
          (_MU, Param("dampening", 0.0, widget=(0.0, 1.0), label="dampening τ"), _WD),
          "torch.optim.SGD", MOMENTUM_LATEX,

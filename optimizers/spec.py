@@ -53,7 +53,8 @@ class Param:
                                                   else f"{self._high():g}")
         left = "(" if self.open_low or self.low is None else "["
         right = ")" if self.open_high or self._high() is None else "]"
-        what = {"pair": "two numbers, each in ", "ints": "whole numbers, each in ", "int": "a whole number in "}
+        what = {"pair": "two numbers, each in ", "ints": "one or more whole numbers, each in ",
+                "int": "a whole number in "}
         return what.get(self.kind, "a number in ") + f"{left}{lo}, {hi}{right}"
 
     def _high(self) -> float | None:
@@ -94,7 +95,7 @@ class Param:
                 return pair
             if self.kind == "ints":
                 ints = tuple(_as_int(v) for v in value)
-                if not all(self._in_range(v) for v in ints):
+                if not ints or not all(self._in_range(v) for v in ints):
                     raise bad
                 return ints
             if self.kind == "int":
@@ -133,6 +134,11 @@ class Spec:
     note: str = ""
     lr: Param | None = None
     torch_extra: dict = field(default_factory=dict)
+    latex_for: Callable | None = field(default=None, repr=False)  # settings -> the rule they run, if it varies
+
+    def rule(self, values: dict[str, Any]) -> str:
+        """The update rule, in LaTeX, that these settings run."""
+        return self.latex_for(self.validate(values)) if self.latex_for else self.latex
 
     def param(self, name: str) -> Param:
         for p in self.params:

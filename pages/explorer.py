@@ -6,6 +6,7 @@ a preset or a click loads one, read back into it on every run, and the URL alway
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -17,7 +18,7 @@ from surfaces import SURFACES
 from surfaces.expression import EXAMPLE, FUNCTIONS
 from viz import scene as sc
 from viz import summary_rows, surface_3d_figure, trajectory_figure
-from viz.export import ANIMATIONS, FORMATS, ExportError, default_filename, export_bytes
+from viz.export import ANIMATIONS, FORMATS, ExportError, default_filename, export_bytes, unavailable
 from viz.summary import readable
 from viz.text import plain
 from viz.trajectory import schedule_figure
@@ -46,7 +47,7 @@ h2 { font-size: 2.8rem !important; }
 def load_scene(scene: sc.Scene) -> None:
     """Write ``scene`` into the widgets' session state (before they are drawn)."""
     state = st.session_state
-    for key in [k for k in state if isinstance(k, str) and k.startswith("run")]:
+    for key in [k for k in state if isinstance(k, str) and k.startswith(("run", "sched_"))]:
         del state[key]
     state.run_ids = list(range(len(scene.runs)))
     state.next_run_id = len(scene.runs)
@@ -118,7 +119,10 @@ def on_upload() -> None:
 
 
 def add_run() -> None:
-    st.session_state.run_ids.append(st.session_state.next_run_id)
+    rid = st.session_state.next_run_id
+    st.session_state[f"run{rid}_opt"] = "adam"
+    st.session_state[f"run{rid}_lr"] = OPTIMIZERS["adam"].lr.default
+    st.session_state.run_ids.append(rid)
     st.session_state.next_run_id += 1
 
 
@@ -246,10 +250,10 @@ def read_scene() -> tuple[sc.Scene, list[str]]:
         errors.append(error)
     steps = sb.slider("Steps", 1, sc.MAX_SCENE_STEPS, key="steps")
     cols = sb.columns(2)
-    start = (cols[0].number_input("start x", key="start_x", format="%.4g"),
-             cols[1].number_input("start y", key="start_y", format="%.4g"))
+    start = (cols[0].number_input("start x", -sc.MAX_START, sc.MAX_START, key="start_x", format="%.4g"),
+             cols[1].number_input("start y", -sc.MAX_START, sc.MAX_START, key="start_y", format="%.4g"))
     sb.caption("Or click the map to start there.")
-    noise = sb.slider("Gradient noise σ", 0.0, 5.0, key="noise", step=0.05,
+    noise = sb.slider("Gradient noise σ", 0.0, sc.MAX_NOISE, key="noise", step=0.05,
                       help="Gaussian noise added to every gradient component, seeded: the same seed, the same path")
     seeds = sb.slider("Seeds drawn (noisy runs)", 1, sc.MAX_SEEDS, key="seeds")
     default_start = tuple(sc.custom_surface(formula).start if surface == sc.CUSTOM else SURFACES[surface].start)
@@ -268,12 +272,17 @@ def computed(scene: sc.Scene):
 
 # --------------------------------------------------------------------------------------- page
 
+restore = None
 if "run_ids" not in st.session_state:
-    linked, st.session_state.link_warnings = sc.from_query(st.query_params.to_dict())
-    load_scene(linked)
-    st.session_state.preset = next((k for k, p in sc.PRESETS.items() if sc.same_story(p.scene, linked)), "custom")
+    restore, st.session_state.link_warnings = sc.from_query(st.query_params.to_dict())
+elif "surface" not in st.session_state and "scene" in st.session_state:
+    restore = st.session_state.scene  # back from another page, which dropped this page's widget state
+if restore is not None:
+    load_scene(restore)
+    st.session_state.preset = next((k for k, p in sc.PRESETS.items() if sc.same_story(p.scene, restore)), "custom")
 
 scene, errors = read_scene()
+st.session_state.scene = scene
 surface = sc.surface_of(scene)
 if scene.presentation:
     st.html(PRESENTATION_CSS)
@@ -300,7 +309,12 @@ if scene.surface == sc.CUSTOM:
 story = preset and sc.same_story(preset.scene, scene)
 st.caption(surface.caption + (f"  \n**What to watch:** {preset.caption}" if story else ""))
 
-runs, bands = computed(scene)
+try:
+    runs, bands = computed(scene)
+except ValueError as e:  # a start where the loss is not finite, or more work than one scene may ask for
+    st.error(plain(str(e)) + " — showing the surface's own start with one seed instead.")
+    scene = replace(scene, start=None, seeds=1)
+    runs, bands = computed(scene)
 if scene.view == "3d":
     st.plotly_chart(surface_3d_figure(surface, runs, presentation=scene.presentation), theme=None, key="view3d",
                     config={"displaylogo": False})
@@ -314,13 +328,13 @@ else:
 st.table(readable(summary_rows(surface, runs)), hide_index=True)
 
 st.markdown("#### The update rules that ran")
-keys = list(dict.fromkeys(r.optimizer for r in scene.runs))
-for row in range(0, len(keys), 3):
-    for column, key in zip(st.columns(3), keys[row : row + 3], strict=False):
+rules = list(dict.fromkeys((r.optimizer, OPTIMIZERS[r.optimizer].rule(r.kwargs())) for r in scene.runs))
+for row in range(0, len(rules), 3):
+    for column, (key, rule) in zip(st.columns(3), rules[row : row + 3], strict=False):
         spec = OPTIMIZERS[key]
         origin = f"`{spec.torch_class}`" if spec.torch_class else "the lecture's form"
         column.markdown(f"**{spec.title}** — {origin}")
-        column.latex(spec.latex)
+        column.latex(rule)
         column.caption(spec.note)
 schedule_spec = SCHEDULES[scene.schedule]
 st.markdown(f"**Schedule: {schedule_spec.title}** — `{schedule_spec.torch_class}`")
@@ -340,8 +354,10 @@ def deferred(suffix: str):
 
 still = [s for s in FORMATS if s not in ANIMATIONS]
 for column, suffix in zip(st.columns(len(still)), still, strict=True):
+    reason = unavailable(scene, suffix)
     column.download_button(suffix[1:].upper(), deferred(suffix), file_name=default_filename(scene, suffix),
-                           mime=FORMATS[suffix].mime, help=FORMATS[suffix].description, width="stretch",
+                           mime=FORMATS[suffix].mime, help=reason or FORMATS[suffix].description, width="stretch",
+                           disabled=reason is not None,
                            on_click="ignore", key=f"download_{suffix[1:]}")
 movie = st.columns([2, 2, 3], vertical_alignment="bottom")
 kind = movie[0].selectbox("Animation", ANIMATIONS, format_func=lambda s: FORMATS[s].description, key="movie_kind")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from functools import partial
 
@@ -33,24 +34,32 @@ st.markdown(
     "exactly **1** wherever the unit is active. Below, two stacks of the same depth meet the same data."
 )
 
+# The lab's settings: initial values, and kept aside so that a visit to another page (which drops
+# this page's widget state) does not reset them.
+SETTINGS = {"depth": D["depth"], "width": D["width"], "batch": D["batch_size"], "steps_nn": D["steps"],
+            **{f"{key}{name}": value for name, act, ini in STACKS
+               for key, value in (("act", act), ("init", ini), ("bn", False))}}
+kept = st.session_state.setdefault("lab_settings", dict(SETTINGS))
+for key, value in kept.items():
+    st.session_state.setdefault(key, value)
+
 shared = st.columns(4)
-depth = shared[0].slider("Hidden layers", 2, networks.MAX_DEPTH, D["depth"], key="depth")
-width = shared[1].select_slider("Width", [8, 16, 32, 64, 128, 256], D["width"], key="width")
-batch = shared[2].select_slider("Batch size", [16, 32, 64, 128, 256, 512], D["batch_size"], key="batch")
-steps = shared[3].slider("Training steps", 50, 1000, D["steps"], step=50, key="steps_nn")
+depth = shared[0].slider("Hidden layers", 2, networks.MAX_DEPTH, key="depth")
+width = shared[1].select_slider("Width", [8, 16, 32, 64, 128, 256], key="width")
+batch = shared[2].select_slider("Batch size", [16, 32, 64, 128, 256, 512], key="batch")
+steps = shared[3].slider("Training steps", 50, 1000, step=50, key="steps_nn")
 
 configs = {}
-for column, (name, activation, init) in zip(st.columns(2), STACKS, strict=True):
+for column, (name, _, _) in zip(st.columns(2), STACKS, strict=True):
     with column.container(border=True):
         st.markdown(f"**Stack {name}**")
         cols = st.columns(3)
-        act = cols[0].selectbox("activation", list(networks.ACTIVATIONS), key=f"act{name}",
-                                index=list(networks.ACTIVATIONS).index(activation))
-        ini = cols[1].selectbox("initialization", list(networks.INITS), key=f"init{name}",
-                                index=list(networks.INITS).index(init), help="normal: N(0, 1)")
+        act = cols[0].selectbox("activation", list(networks.ACTIVATIONS), key=f"act{name}")
+        ini = cols[1].selectbox("initialization", list(networks.INITS), key=f"init{name}", help="normal: N(0, 1)")
         bn = cols[2].toggle("batch norm", key=f"bn{name}", help="normalize each hidden layer over the minibatch, "
                             "then scale by γ and shift by β, as the lecture writes it")
         configs[f"{name}: {act}, {ini}" + (", BN" if bn else "")] = (act, ini, bn)
+st.session_state.lab_settings = {key: st.session_state[key] for key in SETTINGS}
 
 
 @st.cache_data(max_entries=64, show_spinner="Measuring the stacks at initialization…")
@@ -63,9 +72,9 @@ def at_initialization(depth: int, width: int, batch: int, act: str, init: str, b
 
 
 @st.cache_resource
-def trained_runs() -> OrderedDict:
-    """Training results shared by every session, the most recent CACHED_RUNS kept."""
-    return OrderedDict()
+def trained_runs() -> tuple[OrderedDict, threading.Lock]:
+    """Training results shared by every session, the most recent CACHED_RUNS kept, and their lock."""
+    return OrderedDict(), threading.Lock()
 
 
 def downloads(where, kind: str, *data) -> None:
@@ -78,10 +87,11 @@ def downloads(where, kind: str, *data) -> None:
 
 
 def trained(key: tuple, label: str):
-    store = trained_runs()
-    if key in store:
-        store.move_to_end(key)
-        return store[key]
+    store, lock = trained_runs()
+    with lock:
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
     bar = st.progress(0.0, text=f"Training {label}…")
     x, y = networks.make_data(D["data"], n=D["n"], seed=D["seed"])
     depth, width, batch, steps, act, init, bn = key
@@ -89,9 +99,10 @@ def trained(key: tuple, label: str):
                             batch_size=batch, steps=steps, optimizer=D["optimizer"], lr=D["lr"], seed=D["seed"],
                             progress=lambda done, total: bar.progress(done / total, text=f"Training {label}…"))
     bar.empty()
-    store[key] = result
-    while len(store) > CACHED_RUNS:
-        store.popitem(last=False)
+    with lock:
+        store[key] = result
+        while len(store) > CACHED_RUNS:
+            store.popitem(last=False)
     return result
 
 

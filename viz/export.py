@@ -92,6 +92,15 @@ def normalize_suffix(suffix: str) -> str:
     return s
 
 
+def unavailable(scene: sc.Scene, suffix: str) -> str | None:
+    """Why ``scene`` cannot be exported as ``suffix``, or None when it can."""
+    from .export_torch import TORCH_SURFACES
+
+    if normalize_suffix(suffix) == ".py" and scene.surface not in TORCH_SURFACES:
+        return "the PyTorch script needs a built-in surface: your own formula has no torch version yet"
+    return None
+
+
 def default_filename(scene: sc.Scene, suffix: str) -> str:
     """``descent-lab_beale_sgd-momentum-adam_300steps.png``: the surface, the optimizers, the steps."""
     suffix = normalize_suffix(suffix)
@@ -123,7 +132,7 @@ def html_text(scene: sc.Scene, runs, bands, frames: int | None = None) -> str:
     """The interactive figure as one HTML file that works offline: plotly.js inlined, no MathJax."""
     from .trajectory import trajectory_figure
 
-    surface = SURFACES[scene.surface]
+    surface = sc.surface_of(scene)
     kwargs = {} if frames is None else {"frames": frames}
     fig = trajectory_figure(surface, runs, bands=bands, presentation=scene.presentation, title=surface.title,
                             **kwargs)
@@ -255,16 +264,6 @@ def _link_query(text: str) -> dict[str, str]:
     return dict(pairs)
 
 
-def _exact_query(scene: sc.Scene) -> dict[str, str]:
-    """``to_query(scene)`` with the start and noise at full precision (links round them)."""
-    q = sc.to_query(scene)
-    if scene.start is not None:
-        q["start"] = f"{float(scene.start[0])!r},{float(scene.start[1])!r}"
-    if scene.noise:
-        q["noise"] = repr(float(scene.noise))
-    return q
-
-
 def _read_json(path: str) -> sc.Scene:
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -289,7 +288,7 @@ def scene_from_args(args) -> sc.Scene:
         scene = _read_json(args.from_json)
         if not flags:
             return scene
-        query = {**_exact_query(scene), **flags}
+        query = {**sc.to_query(scene), **flags}
     elif args.link is not None:
         query = {**_link_query(args.link), **flags}
     else:

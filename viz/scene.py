@@ -27,6 +27,9 @@ from surfaces import SURFACES, from_expression
 
 CUSTOM = "custom"  # the surface key of a formula the user typed
 MAX_RUNS = 12
+MAX_NOISE = 5.0
+MAX_START = 1e6
+MAX_RUN_STEPS = 200_000  # runs x seeds x steps of one scene: what one uncached link may ask to compute
 MAX_SCENE_STEPS = 5000
 MAX_SEEDS = 8
 MAX_TEXT = 2000  # characters of any one query parameter or command-line value
@@ -127,8 +130,6 @@ def _value_of(param, text: str):
         return None
     if param.kind in ("pair", "ints"):
         return [v for v in text.split("/") if v]
-    if param.kind in ("bool", "choice"):
-        return text
     return text
 
 
@@ -140,7 +141,7 @@ def _format_value(value) -> str:
     if isinstance(value, (tuple, list)):
         return "/".join(_format_value(v) for v in value)
     if isinstance(value, float):
-        return f"{value:.10g}"
+        return repr(value)  # the shortest text that reads back to the same float
     return str(value)
 
 
@@ -271,7 +272,7 @@ def from_query(params: dict[str, str | list[str]]) -> tuple[Scene, list[str]]:
     attempt("surface", lambda t: t if t in SURFACES or t == CUSTOM else _unknown_surface(t))
     attempt("formula", lambda t: t)
     attempt("steps", lambda t: _number(t, "steps", 1, MAX_SCENE_STEPS, integer=True))
-    attempt("noise", lambda t: _number(t, "noise", 0, 1e3))
+    attempt("noise", lambda t: _number(t, "noise", 0, MAX_NOISE))
     attempt("seeds", lambda t: _number(t, "seeds", 1, MAX_SEEDS, integer=True))
     attempt("view", lambda t: t if t in VIEWS else _bad(f"view={t[:20]!r}: valid views are {', '.join(VIEWS)}"))
     attempt("presentation", lambda t: _flag(t, "presentation"))
@@ -312,8 +313,20 @@ def from_query(params: dict[str, str | list[str]]) -> tuple[Scene, list[str]]:
     if values.get("surface", base.surface) != CUSTOM:
         values["formula"] = ""
     scene = replace(base, **values)
-    if scene.start is not None and tuple(scene.start) == tuple(surface_of(scene).start):
-        scene = replace(scene, start=None)
+    if scene.start is not None:
+        with np.errstate(all="ignore"):
+            finite = np.isfinite(surface_of(scene).f(np.array(scene.start)))
+        if tuple(scene.start) == tuple(surface_of(scene).start) or not finite:
+            if not finite:
+                warnings.append(f"start={scene.start[0]:g},{scene.start[1]:g}: the loss is not finite there; "
+                                "the surface's own start is used")
+            scene = replace(scene, start=None)
+    work = len(scene.runs) * scene.seeds * scene.steps
+    if work > MAX_RUN_STEPS:
+        seeds = max(1, MAX_RUN_STEPS // (len(scene.runs) * scene.steps))
+        warnings.append(f"seeds={scene.seeds}: {len(scene.runs)} runs x {scene.seeds} seeds x {scene.steps} steps is "
+                        f"more than {MAX_RUN_STEPS:,} steps to compute; {seeds} seeds are drawn")
+        scene = replace(scene, seeds=seeds)
     return scene, warnings
 
 
@@ -338,7 +351,7 @@ def _start(text: str) -> tuple[float, float]:
     parts = text.split(",")
     if len(parts) != 2:
         raise ValueError(f"start={text[:40]!r}: write two numbers, as start=-1.5,2")
-    x, y = (_number(p.strip(), "start", -1e6, 1e6) for p in parts)
+    x, y = (_number(p.strip(), "start", -MAX_START, MAX_START) for p in parts)
     return (x, y)
 
 
@@ -352,9 +365,9 @@ def to_query(scene: Scene) -> dict[str, str]:
         "steps": str(scene.steps),
     }
     if scene.start is not None:
-        q["start"] = f"{scene.start[0]:.12g},{scene.start[1]:.12g}"
+        q["start"] = f"{scene.start[0]!r},{scene.start[1]!r}"
     if scene.noise:
-        q["noise"] = f"{scene.noise:.12g}"
+        q["noise"] = repr(scene.noise)
     if scene.seeds != 1:
         q["seeds"] = str(scene.seeds)
     if scene.view != "map":
@@ -378,6 +391,8 @@ def from_json(text: str) -> tuple[Scene, list[str]]:
         d = json.loads(text)
     except json.JSONDecodeError as e:
         raise ValueError(f"not valid JSON: {e.msg} at line {e.lineno}") from None
+    except RecursionError:
+        raise ValueError("not a scene: the JSON is nested far too deeply") from None
     if not isinstance(d, dict):
         raise ValueError("a scene file holds one JSON object")
     q: dict[str, str] = {}
@@ -401,6 +416,9 @@ def schedule_for(scene: Scene, lr: float):
 def compute(scene: Scene) -> tuple[dict, dict]:
     """``(runs, bands)``: a Trajectory per run label, and for noisy scenes with several seeds, the
     other seeds' paths of every run as an array (seeds - 1, steps + 1, 2)."""
+    if len(scene.runs) * scene.seeds * scene.steps > MAX_RUN_STEPS:
+        raise ValueError(f"{len(scene.runs)} runs x {scene.seeds} seeds x {scene.steps} steps is more than "
+                         f"{MAX_RUN_STEPS:,} steps to compute: fewer seeds, runs or steps")
     surface = surface_of(scene)
     start = np.array(scene.start_point(), dtype=float)
     runs, bands = {}, {}

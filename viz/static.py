@@ -31,9 +31,7 @@ from matplotlib.lines import Line2D
 from matplotlib.mathtext import MathTextParser
 from PIL import Image
 
-from surfaces import SURFACES
-
-from .scene import Scene, format_schedule
+from .scene import Scene, format_schedule, surface_of
 from .trajectory import (
     MAP_COLORSCALE,
     PALETTE,
@@ -91,7 +89,7 @@ def scene_note(scene: Scene) -> str:
     noisy = []
     if scene.noise:
         noisy.append(f"gradient noise σ={scene.noise:g}")
-    if scene.seeds > 1 and (scene.noise or getattr(SURFACES[scene.surface], "stochastic", False)):
+    if scene.seeds > 1 and (scene.noise or getattr(surface_of(scene), "stochastic", False)):
         noisy.append(f"{scene.seeds} seeds (faint)")
     return "\n".join(parts + ([", ".join(noisy)] if noisy else []))
 
@@ -238,7 +236,7 @@ def static_figure(scene: Scene, runs: Mapping, bands: Mapping | None = None, *, 
     other seeds as faint lines, minima and saddles, a legend naming every run's settings, the title
     and formula above, and (``loss_panel``) the loss against the step. ``runs`` and ``bands`` are
     ``viz.scene.compute(scene)``."""
-    surface = SURFACES[scene.surface]
+    surface = surface_of(scene)
     fig = Figure(figsize=size, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     ax_map, ax_loss, ax_legend = _layout(fig, loss_panel)
@@ -306,7 +304,7 @@ class _Movie:
 
     def __init__(self, scene: Scene, runs: Mapping, bands: Mapping | None, dpi: float, size, fontsize: float):
         self.scene = scene
-        self.surface = surface = SURFACES[scene.surface]
+        self.surface = surface = surface_of(scene)
         self.runs = runs
         fig = self.fig = Figure(figsize=size, dpi=dpi, layout="constrained")
         self.canvas = FigureCanvasAgg(fig)

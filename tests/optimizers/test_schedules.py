@@ -133,7 +133,7 @@ def test_step_and_multistep_decay_at_their_steps():
     ("step", {"step_size": 0}, "step_size takes a whole number in [1, 1,000,000,000]"),
     ("step", {"step_size": 2.5}, "step_size"),
     ("step", {"gamma": -0.5}, "gamma takes a number in [0, inf)"),
-    ("multistep", {"milestones": [10, -1]}, "milestones takes whole numbers, each in [0, 1,000,000,000]"),
+    ("multistep", {"milestones": [10, -1]}, "milestones takes one or more whole numbers, each in [0, 1,000,000,000]"),
     ("linear", {"start_factor": 0.0}, "start_factor takes a number in (0, 1]"),
     ("linear", {"end_factor": 1.5}, "end_factor takes a number in [0, 1]"),
     ("linear", {"total_iters": 0}, "total_iters takes a whole number in [1, 1,000,000,000]"),

@@ -30,7 +30,7 @@ def random_settings(key, rng):
     if key == "step":
         return {"lr": lr, "step_size": int(rng.integers(1, 150)), "gamma": float(rng.uniform(0.05, 1.0))}
     if key == "multistep":
-        milestones = rng.integers(0, STEPS, size=int(rng.integers(0, 6))).tolist()
+        milestones = rng.integers(0, STEPS, size=int(rng.integers(1, 6))).tolist()
         return {"lr": lr, "milestones": milestones, "gamma": float(rng.uniform(0.05, 1.0))}
     if key == "linear":
         return {"lr": lr, "start_factor": float(rng.uniform(0.01, 1.0)), "end_factor": float(rng.uniform(0, 1)),

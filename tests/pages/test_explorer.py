@@ -132,3 +132,32 @@ def test_a_link_with_a_formula(app):
     assert not at.exception and not at.warning
     assert at.selectbox(key="surface").value == "custom"
     assert "Your formula" in " ".join(m.value for m in at.markdown)
+
+
+def test_a_visit_to_the_lab_keeps_the_scene(app):
+    at = app({"scene": "long_valley"})
+    at.switch_page("pages/vanishing.py").run()
+    at.slider(key="depth").set_value(8).run()
+    at.switch_page("pages/explorer.py").run()
+    assert not at.exception
+    assert query(at)["surface"] == "ravine"
+    assert query(at)["optimizers"] == ",".join(sc.format_run(r) for r in sc.PRESETS["long_valley"].scene.runs)
+    at.switch_page("pages/vanishing.py").run()
+    assert at.slider(key="depth").value == 8
+
+
+def test_links_beyond_the_widgets_warn_instead_of_breaking(app):
+    at = app({"noise": "10", "start": "1e200,0"})
+    assert not at.exception
+    text = at.warning[0].value.replace("\\", "")
+    assert "noise='10'" in text and "start" in text
+    at = app({"surface": "custom", "formula": "exp(x**2)", "start": "30,0"})
+    assert not at.exception and "not finite" in at.warning[0].value
+
+
+def test_a_new_run_is_what_its_label_says_and_sgd_shows_the_rule_it_runs(app):
+    at = app({"optimizers": "sgd(lr=0.01,momentum=0.9)"})
+    assert any("b_t = \\mu b_{t-1}" in x.value for x in at.latex)  # momentum's rule, not plain SGD's
+    at.button[[b.label for b in at.button].index("Add a run")].click().run()
+    assert query(at)["optimizers"].endswith("adam(lr=0.001)")
+    assert any(e.label.startswith("2. Adam") for e in at.expander)

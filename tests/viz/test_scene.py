@@ -130,3 +130,28 @@ def test_overlong_and_repeated_values():
     assert len(scene.runs) == sc.MAX_RUNS and "at most" in warnings[0]
     scene, warnings = sc.from_query({"steps": ["10", "20"]})
     assert scene.steps == 20 and warnings == []
+
+
+def test_review_findings_stay_fixed():
+    with pytest.raises(ValueError, match="nested"):
+        sc.from_json("[" * 100_000)
+    run = sc.parse_run("adam(lr=0.1234567890123)")
+    assert sc.parse_run(sc.format_run(run)) == run and run.lr == 0.1234567890123
+    scene, warnings = sc.from_query({"schedule": "multistep(milestones=)"})
+    assert scene.schedule == "constant" and warnings
+    with pytest.raises(ValueError, match="one or more"):
+        SCHEDULES["multistep"].factory(lr=0.1, milestones=[])
+    scene, warnings = sc.from_query({"optimizers": ",".join(["sgd"] * 12), "seeds": "8", "steps": "5000"})
+    assert scene.seeds * len(scene.runs) * scene.steps <= sc.MAX_RUN_STEPS and "seeds" in warnings[0]
+    with pytest.raises(ValueError, match="steps to compute"):
+        sc.compute(sc.Scene(runs=scene.runs, steps=5000, seeds=8))
+
+
+def test_a_custom_surface_exports(tmp_path):
+    from viz.export import export_bytes, unavailable
+
+    scene, warnings = sc.from_query({"surface": "custom", "formula": "x^2 + 3*y^2", "steps": "20"})
+    assert warnings == []
+    assert export_bytes(scene, ".svg").lstrip().startswith(b"<?xml")
+    assert b"plotly" in export_bytes(scene, ".html")[:2_000_000]
+    assert unavailable(scene, ".py") and unavailable(scene, ".png") is None

@@ -13,7 +13,6 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from optimizers import OPTIMIZERS, SCHEDULES
-from optimizers.runner import lr_table
 from surfaces import SURFACES
 from surfaces.expression import EXAMPLE, FUNCTIONS
 from viz import scene as sc
@@ -191,11 +190,9 @@ def run_editor(rid: int, index: int) -> sc.RunSpec | str:
         st.button("Remove this run", key=f"run{rid}_remove", on_click=remove_run, args=(rid,),
                   disabled=len(state.run_ids) <= 1)
     try:
-        values = spec.validate(values)
-        spec.make(**values)
+        return sc.make_run(key, lr, values)
     except ValueError as e:
         return f"Run {index + 1} ({spec.title}): {e}"
-    return sc.RunSpec(key, float(lr), sc._non_defaults(spec, values))
 
 
 def schedule_editor() -> tuple[str, tuple, str | None]:
@@ -205,17 +202,15 @@ def schedule_editor() -> tuple[str, tuple, str | None]:
         params = sc.schedule_params(spec)
         values = {p.name: param_widget(f"sched_{name}", p, st) for p in params}
         try:
-            values = {p.name: p.validate(values[p.name], spec.title) for p in params}
-            schedule = sc.build_schedule(name, values, 1.0)
+            name, settings = sc.make_schedule(name, values)
         except ValueError as e:
             return name, (), f"Schedule: {e}"
-        lrs = lr_table(schedule, int(st.session_state.get("steps", 300)))
+        lrs = sc.schedule_rates(name, settings, int(st.session_state.get("steps", 300)))
         st.caption("Each run's learning rate is " + ("the peak of the cycle." if spec.lr is None
                                                      else "the schedule's initial rate."))
         st.plotly_chart(schedule_figure(lrs), theme=None, config={"displayModeBar": False})
         st.latex(spec.latex)
-    defaults = spec.defaults()
-    return name, tuple(sorted((k, v) for k, v in values.items() if v != defaults.get(k))), None
+    return name, settings, None
 
 
 def read_scene() -> tuple[sc.Scene, list[str]]:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from optimizers import OPTIMIZERS, SCHEDULES, run
+from optimizers.runner import lr_table
 from surfaces import SURFACES, from_expression
 
 CUSTOM = "custom"  # the surface key of a formula the user typed
@@ -161,10 +162,17 @@ def parse_run(text: str) -> RunSpec:
     name, args = parse_call(text)
     spec = OPTIMIZERS[name]
     args = _canonical_keys(spec, args)
-    lr = spec.lr.validate(args.pop("lr"), spec.title) if "lr" in args else spec.lr.default
-    values = spec.validate({k: _value_of(spec.param(k), v) for k, v in args.items()})
+    lr = args.pop("lr", spec.lr.default)
+    return make_run(name, lr, {k: _value_of(spec.param(k), v) for k, v in args.items()})
+
+
+def make_run(optimizer: str, lr, values: dict[str, Any]) -> RunSpec:
+    """A run from typed values (widgets, files): every value checked; ValueError says what is valid."""
+    spec = OPTIMIZERS[optimizer]
+    lr = spec.lr.validate(lr, spec.title)
+    values = spec.validate(values)
     spec.make(**values)  # rules that tie hyperparameters together (nesterov needs momentum, ...)
-    return RunSpec(name, float(lr), _non_defaults(spec, values))
+    return RunSpec(optimizer, float(lr), _non_defaults(spec, values))
 
 
 def format_run(r: RunSpec) -> str:
@@ -189,16 +197,28 @@ def build_schedule(name: str, params, lr: float):
     return spec.factory(**kwargs)
 
 
+def make_schedule(name: str, values: dict[str, Any]) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    """A schedule's own settings from typed values, checked; only those that differ from the defaults."""
+    spec = SCHEDULES[name]
+    for rate in RUN_RATES:
+        if rate in values:
+            raise ValueError(f"{rate} comes from each run's lr; write it in optimizers=..., not in the schedule")
+    values = {k: spec.param(k).validate(v, spec.title) for k, v in values.items()}
+    build_schedule(name, values, 1.0)
+    return name, _non_defaults(spec, values)
+
+
+def schedule_rates(name: str, params, steps: int) -> np.ndarray:
+    """The learning rate of each of ``steps`` updates relative to a run's own rate (its rate = 1)."""
+    return lr_table(build_schedule(name, params, 1.0), steps)
+
+
 def parse_schedule(text: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
     name, args = parse_call(text)
     spec = SCHEDULES[name]
     args = _canonical_keys(spec, args)
-    for rate in RUN_RATES:
-        if rate in args:
-            raise ValueError(f"{rate} comes from each run's lr; write it in optimizers=..., not in the schedule")
-    values = {k: spec.param(k).validate(_value_of(spec.param(k), v), spec.title) for k, v in args.items()}
-    build_schedule(name, values, 1.0)
-    return name, tuple(sorted(values.items()))
+    return make_schedule(name, {k: _value_of(spec.param(k), v) if k in spec.defaults() else v
+                                for k, v in args.items()})
 
 
 def format_schedule(name: str, params) -> str:

@@ -10,14 +10,14 @@ Each figure is the median of several repetitions after a warm-up.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from timing import median_time
 
 from optimizers import OPTIMIZERS, run
 from surfaces import SURFACES
@@ -26,16 +26,6 @@ LECTURE = ("sgd", "momentum", "nag", "adagrad", "rmsprop", "adadelta", "adam", "
 STEPS = 1000
 LR = {"sgd": 1e-3, "momentum": 1e-3, "nag": 1e-3, "adagrad": 0.1, "rmsprop": 1e-3, "adadelta": 1.0,
       "adam": 1e-2, "adamax": 1e-2, "nadam": 1e-2}
-
-
-def median_time(fn, repeat: int = 7) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def ours_nine() -> None:

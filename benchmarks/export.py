@@ -23,6 +23,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from timing import times_of
+
 from viz import scene as sc
 from viz.export import FORMATS, export_bytes
 
@@ -31,12 +33,7 @@ QUERY = {"surface": "beale", "optimizers": "sgd(lr=0.001),momentum(lr=0.001),ada
 
 
 def timed(fn, repeat: int):
-    fn()
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
+    times, out = times_of(fn, repeat)
     return statistics.median(times), out
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import plotly.io as pio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from timing import times_of
 
 from viz import scene as sc
 from viz import trajectory_figure
@@ -35,12 +36,7 @@ def main() -> None:
     def build() -> str:
         return pio.to_json(trajectory_figure(surface, runs), validate=False)
 
-    build()
-    times = []
-    for _ in range(9):
-        t = time.perf_counter()
-        text = build()
-        times.append(time.perf_counter() - t)
+    times, text = times_of(build, 9)
     fig = json.loads(text)
     last = fig["frames"][-1]
     heads = next(d for d in last["data"] if len(d.get("x", [])) == len(runs) or isinstance(d.get("x"), dict))

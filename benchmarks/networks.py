@@ -17,31 +17,18 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from timing import median_time, times_of
+
 from networks import ACTIVATIONS, DEFAULTS, init_batchnorm, init_mlp, loss_and_grads, make_data, train
 
 FB_DEPTH, FB_WIDTH, FB_BATCH, FB_BUDGET = 50, 256, 256, 0.150
 TRAIN_BUDGET = 3.0
-
-
-def times_of(fn, repeat: int = 7) -> list[float]:
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return times
-
-
-def median_time(fn, repeat: int = 7) -> float:
-    return statistics.median(times_of(fn, repeat))
 
 
 def _ms(times: list[float]) -> str:
@@ -57,8 +44,8 @@ def forward_backward() -> None:
     sizes = [2, *[FB_WIDTH] * FB_DEPTH, 2]
     for act in ACTIVATIONS:
         params, bn = init_mlp(sizes, act, "xavier"), init_batchnorm(sizes)
-        plain = times_of(lambda p=params, a=act: loss_and_grads(p, x, y, a))
-        normed = times_of(lambda p=params, a=act, b=bn: loss_and_grads(p, x, y, a, batchnorm=b))
+        plain, _ = times_of(lambda p=params, a=act: loss_and_grads(p, x, y, a))
+        normed, _ = times_of(lambda p=params, a=act, b=bn: loss_and_grads(p, x, y, a, batchnorm=b))
         print(f"  {act:<11} {_ms(plain)}   with batch norm {_ms(normed)}")
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from stencil import central_difference
 
 from surfaces import Surface, from_expression
 from surfaces.expression import FUNCTIONS, MAX_LENGTH, ExpressionSurface
@@ -75,19 +76,6 @@ def points(s: Surface, n: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     (x0, x1), (y0, y1) = s.domain
     return np.column_stack((rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)))
-
-
-def central_difference(fun, p: np.ndarray, h: float):
-    """The fourth-order central difference of ``fun`` along each coordinate (stacked on a new last
-    axis) and a bound on its rounding error, from the largest value the stencil saw."""
-    columns, size = [], 0.0
-    for i in range(2):
-        e = np.zeros(2)
-        e[i] = h
-        v = [fun(p + k * e) for k in (1.0, -1.0, 2.0, -2.0)]
-        columns.append((8.0 * (v[0] - v[1]) - (v[2] - v[3])) / (12.0 * h))
-        size = np.maximum(size, np.max(np.abs(v), axis=0))
-    return np.stack(columns, axis=-1), 50.0 * EPS * size / h
 
 
 def assert_derivatives_exact(s: Surface, p: np.ndarray, h: float = 1e-3, rtol: float = 1e-6) -> int:

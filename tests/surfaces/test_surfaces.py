@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from stencil import central_difference
 
 from surfaces import SURFACES
 
@@ -53,22 +54,6 @@ def random_points(s, n: int, seed: int) -> np.ndarray:
 def grid(s, n: int = GRID) -> np.ndarray:
     (x0, x1), (y0, y1) = s.domain
     return np.stack(np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n)), axis=-1)
-
-
-def central_difference(fun, p: np.ndarray, h: float):
-    """The derivative of ``fun`` along each coordinate by the fourth-order central stencil, stacked on
-    a new last axis, and a bound on its rounding error (from the largest value the stencil saw).
-
-    With ``h`` a ten-thousandth of the domain's width the truncation error (h^4 f^(5) / 30) is far
-    below ``RTOL``, so what remains is rounding, about eps |f| / h: that is the bound returned."""
-    columns, size = [], 0.0
-    for i in range(2):
-        e = np.zeros(2)
-        e[i] = h
-        v = [fun(p + k * e) for k in (1.0, -1.0, 2.0, -2.0)]
-        columns.append((8.0 * (v[0] - v[1]) - (v[2] - v[3])) / (12.0 * h))
-        size = np.maximum(size, np.max(np.abs(v), axis=0))
-    return np.stack(columns, axis=-1), 50.0 * EPS * size / h
 
 
 def hessian_eigenvalues(s, p) -> np.ndarray:

@@ -25,7 +25,6 @@ from stencil import central_difference
 from surfaces import Surface, from_expression
 from surfaces.expression import FUNCTIONS, MAX_LENGTH, ExpressionSurface
 
-EPS = np.finfo(float).eps
 SECOND = 1.0  # every answer, good or bad, takes less processor time than this
 # Processor time rather than wall time, so that a machine busy with other work does not fail the limit;
 # for the same reason hypothesis has no deadline, the tests time each example themselves.

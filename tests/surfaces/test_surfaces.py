@@ -22,7 +22,6 @@ REQUIRED = (
     "saddle", "monkey_saddle", "ravine", "rosenbrock", "beale", "himmelblau", "rastrigin", "ackley",
     "booth", "matyas", "six_hump_camel", "styblinski_tang", "goldstein_price", "quadratic",
 )
-EPS = np.finfo(float).eps
 RTOL = 1e-6  # finite differences against analytic derivatives, relative to the derivative's norm
 KINK_RADIUS = 0.05  # finite differences keep this far from a kink, as a fraction of the domain's width
 GRID = 401  # points per side of the dense grid the global minimum is checked against

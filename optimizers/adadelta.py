@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import Optimizer, lr_param, zeros_like
+from .base import Optimizer, lr_param, weight_decay_param, zeros_like
 from .spec import Param, Spec
 
 
@@ -55,8 +55,7 @@ SPECS = (
     Spec("adadelta", "Adadelta", adadelta,
          (Param("rho", 0.9, low=0.0, high=1.0, widget=(0.0, 0.9999), label="smoothing ρ (the lecture's γ)"),
           Param("eps", 1e-6, low=0.0, widget=(1e-10, 1.0), log=True, label="ϵ"),
-          Param("weight_decay", 0.0, low=0.0, widget=(0.0, 1.0), label="weight decay λ",
-                help="coupled L2: λθ is added to the gradient")),
+          weight_decay_param()),
          "torch.optim.Adadelta", LATEX,
          "The step is the running RMS of past steps over the running RMS of gradients, ϵ inside both "
          "roots; torch's learning rate (default 1) scales it, the lecture's form has none.",

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import Optimizer, lr_param, zeros_like
+from .base import Optimizer, lr_param, weight_decay_param, zeros_like
 from .spec import Param, Spec
 
 
@@ -49,8 +49,7 @@ SPECS = (
     Spec("adagrad", "Adagrad", adagrad,
          (Param("lr_decay", 0.0, low=0.0, widget=(0.0, 0.1), label="learning-rate decay η",
                 help="the rate is divided by 1 + (t-1)η"),
-          Param("weight_decay", 0.0, low=0.0, widget=(0.0, 1.0), label="weight decay λ",
-                help="coupled L2: λθ is added to the gradient"),
+          weight_decay_param(),
           Param("initial_accumulator_value", 0.0, low=0.0, widget=(0.0, 1.0), label="initial sum s_init"),
           Param("eps", 1e-10, low=0.0, widget=(1e-12, 1.0), log=True, label="ϵ")),
          "torch.optim.Adagrad", LATEX,

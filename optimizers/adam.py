@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import Optimizer, lerp, lr_param, zeros_like
+from .base import Optimizer, lerp, lr_param, weight_decay_param, zeros_like
 from .spec import Param, Spec
 
 
@@ -78,9 +78,6 @@ BETAS = Param("betas", (0.9, 0.999), kind="pair", low=0.0, high=1.0, open_high=T
 EPS = Param("eps", 1e-8, low=0.0, widget=(1e-10, 1.0), log=True, label="ϵ")
 
 
-def _wd(default: float, help: str) -> Param:
-    return Param("weight_decay", default, low=0.0, widget=(0.0, 1.0), label="weight decay λ", help=help)
-
 
 ADAM_LATEX = (r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t \\"
               r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2 \\"
@@ -90,15 +87,16 @@ AMSGRAD_LATEX = ADAM_LATEX.replace(r"\theta_t =", r"\hat v_t = \max(\hat v_{t-1}
     r"\sqrt{v_t/", r"\sqrt{\hat v_t/")
 ADAMW_LATEX = r"\theta_{t-1} \leftarrow (1 - \varepsilon_t \lambda)\,\theta_{t-1} \\" + ADAM_LATEX
 
-ADAM = Spec("adam", "Adam", adam, (BETAS, EPS, _wd(0.0, "coupled L2: λθ is added to the gradient")),
+ADAM = Spec("adam", "Adam", adam, (BETAS, EPS, weight_decay_param()),
             "torch.optim.Adam", ADAM_LATEX,
             "ϵ is added after the square root, as in torch and the lecture; weight decay is coupled L2.",
             lr=lr_param(0.001))
-AMSGRAD = Spec("amsgrad", "AMSGrad", _amsgrad, (BETAS, EPS, _wd(0.0, "coupled L2: λθ is added to the gradient")),
+AMSGRAD = Spec("amsgrad", "AMSGrad", _amsgrad, (BETAS, EPS, weight_decay_param()),
          "torch.optim.Adam", AMSGRAD_LATEX,
          "torch.optim.Adam with amsgrad=True: the running maximum of v keeps steps from growing again.",
          lr=lr_param(0.001), torch_extra={"amsgrad": True})
-ADAMW = Spec("adamw", "AdamW", _adamw, (BETAS, EPS, _wd(0.01, "decoupled: θ shrinks by ελθ before the step")),
+DECOUPLED_WD = weight_decay_param(0.01, "decoupled: θ shrinks by ελθ before the step")
+ADAMW = Spec("adamw", "AdamW", _adamw, (BETAS, EPS, DECOUPLED_WD),
          "torch.optim.AdamW", ADAMW_LATEX,
          "Decoupled weight decay (Loshchilov and Hutter): θ is multiplied by 1 - ελ, not λθ added to g.",
          lr=lr_param(0.001))

@@ -18,8 +18,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .adam import BETAS, EPS
-from .base import Optimizer, lerp, lr_param, zeros_like
-from .spec import Param, Spec
+from .base import Optimizer, lerp, lr_param, weight_decay_param, zeros_like
+from .spec import Spec
 
 
 class AdamaxState(NamedTuple):
@@ -53,8 +53,7 @@ LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1} \\"
 
 SPECS = (
     Spec("adamax", "Adamax", adamax,
-         (BETAS, EPS, Param("weight_decay", 0.0, low=0.0, widget=(0.0, 1.0), label="weight decay λ",
-                            help="coupled L2: λθ is added to the gradient")),
+         (BETAS, EPS, weight_decay_param()),
          "torch.optim.Adamax", LATEX,
          "Adam's root mean square replaced by a decaying maximum of |g|; ϵ is added to |g| inside the "
          "maximum, as in torch.", lr=lr_param(0.002)),

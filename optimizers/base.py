@@ -45,6 +45,24 @@ def lerp(start, end, weight: float):
     return end - (end - start) * (1.0 - weight)
 
 
+COUPLED_L2 = "coupled L2: λθ is added to the gradient"
+
+
+def weight_decay_param(default: float = 0.0, help: str = COUPLED_L2):
+    """torch's ``weight_decay`` (λ), shared by every optimizer that takes it."""
+    from .spec import Param
+
+    return Param("weight_decay", default, low=0.0, widget=(0.0, 1.0), label="weight decay λ", help=help)
+
+
+def decoupled_param():
+    """torch's ``decoupled_weight_decay`` switch (NAdam, RAdam)."""
+    from .spec import Param
+
+    return Param("decoupled_weight_decay", False, kind="bool", label="decoupled weight decay",
+                 help="shrink θ by ελθ before the step, as AdamW")
+
+
 def lr_param(default: float, widget: tuple[float, float] = (1e-5, 10.0)):
     from .spec import Param
 

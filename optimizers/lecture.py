@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import Optimizer, lr_param, zeros_like
+from .base import Optimizer, lr_param, weight_decay_param, zeros_like
 from .spec import Param, Spec
 
 
@@ -96,8 +96,7 @@ RMSPROP_LATEX = (r"\langle g^2 \rangle_t = \gamma \langle g^2 \rangle_{t-1} + (1
                  r"w_t = w_{t-1} - \frac{\varepsilon_t}{\sqrt{\langle g^2 \rangle_t + \epsilon}}\, g_t")
 
 _MU = Param("momentum", 0.9, low=0.0, widget=(0.0, 0.999), label="momentum μ")
-_WD = Param("weight_decay", 0.0, low=0.0, widget=(0.0, 1.0), label="weight decay λ",
-            help="coupled L2: λw is added to the gradient")
+_WD = weight_decay_param()
 
 SPECS = (
     Spec("momentum_lecture", "Momentum (lecture form)", momentum_lecture, (_MU, _WD), None, MOMENTUM_LATEX,

@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .adam import BETAS, EPS
-from .base import Optimizer, lerp, lr_param, zeros_like
+from .base import Optimizer, decoupled_param, lerp, lr_param, weight_decay_param, zeros_like
 from .spec import Param, Spec
 
 
@@ -89,12 +89,10 @@ LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1}"
 SPECS = (
     Spec("nadam", "NAdam", nadam,
          (BETAS, EPS,
-          Param("weight_decay", 0.0, low=0.0, widget=(0.0, 1.0), label="weight decay λ",
-                help="coupled L2 (λθ added to the gradient) unless decoupled"),
+          weight_decay_param(help="coupled L2 (λθ added to the gradient) unless decoupled"),
           Param("momentum_decay", 4e-3, low=0.0, widget=(0.0, 0.1), label="momentum decay ψ",
                 help="how fast the momentum coefficient μ_t warms up to β₁/2 ... β₁"),
-          Param("decoupled_weight_decay", False, kind="bool", label="decoupled weight decay",
-                help="shrink θ by ελθ before the step, as AdamW")),
+          decoupled_param()),
          "torch.optim.NAdam", LATEX,
          "Adam with a Nesterov look-ahead on the first moment; the momentum coefficient μ_t warms up "
          "with t (ψ = momentum_decay).", lr=lr_param(0.002)),

@@ -26,8 +26,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .adam import BETAS, EPS
-from .base import Optimizer, lerp, lr_param, zeros_like
-from .spec import Param, Spec
+from .base import Optimizer, decoupled_param, lerp, lr_param, weight_decay_param, zeros_like
+from .spec import Spec
 
 RHO_THRESHOLD = 5.0
 
@@ -83,10 +83,8 @@ LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1}"
 SPECS = (
     Spec("radam", "RAdam", radam,
          (BETAS, EPS,
-          Param("weight_decay", 0.0, low=0.0, widget=(0.0, 1.0), label="weight decay λ",
-                help="coupled L2 (λθ added to the gradient) unless decoupled"),
-          Param("decoupled_weight_decay", False, kind="bool", label="decoupled weight decay",
-                help="shrink θ by ελθ before the step, as AdamW")),
+          weight_decay_param(help="coupled L2 (λθ added to the gradient) unless decoupled"),
+          decoupled_param()),
          "torch.optim.RAdam", LATEX,
          "Adam whose adaptive step is switched on, and scaled by r_t, only once the variance of v is "
          "tractable (ρ_t > 5); before that, plain momentum steps.", lr=lr_param(0.001)),

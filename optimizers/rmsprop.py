@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import Optimizer, lerp, lr_param, zeros_like
+from .base import Optimizer, lerp, lr_param, weight_decay_param, zeros_like
 from .spec import Param, Spec
 
 
@@ -69,8 +69,7 @@ ALPHA = Param("alpha", 0.99, low=0.0, widget=(0.0, 0.9999), label="smoothing α 
 SPECS = (
     Spec("rmsprop", "RMSProp", rmsprop,
          (ALPHA, Param("eps", 1e-8, low=0.0, widget=(1e-10, 1.0), log=True, label="ϵ"),
-          Param("weight_decay", 0.0, low=0.0, widget=(0.0, 1.0), label="weight decay λ",
-                help="coupled L2: λθ is added to the gradient"),
+          weight_decay_param(),
           Param("momentum", 0.0, low=0.0, widget=(0.0, 0.999), label="momentum μ"),
           Param("centered", False, kind="bool", label="centered",
                 help="divide by the running variance of g instead of its running second moment")),

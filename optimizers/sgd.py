@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .base import Optimizer, lr_param, zeros_like
+from .base import Optimizer, lr_param, weight_decay_param, zeros_like
 from .spec import Param, Spec
 
 
@@ -61,8 +61,7 @@ def _nag(**kw) -> Optimizer:
     return sgd(nesterov=True, dampening=0.0, **kw)
 
 
-_WD = Param("weight_decay", 0.0, low=0.0, widget=(0.0, 1.0), label="weight decay λ",
-            help="coupled L2: λθ is added to the gradient")
+_WD = weight_decay_param()
 _MU = Param("momentum", 0.9, low=0.0, widget=(0.0, 0.999), label="momentum μ")
 
 SGD_LATEX = r"\theta_t = \theta_{t-1} - \varepsilon_t\, g_t"

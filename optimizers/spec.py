@@ -135,6 +135,7 @@ class Spec:
     lr: Param | None = None
     torch_extra: dict = field(default_factory=dict)
     latex_for: Callable | None = field(default=None, repr=False)  # settings -> the rule they run, if it varies
+    run_rate: str | None = None  # schedules: the parameter each run's learning rate sets ("lr" or "max_lr")
 
     def rule(self, values: dict[str, Any]) -> str:
         """The update rule, in LaTeX, that these settings run."""

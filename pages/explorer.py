@@ -27,13 +27,15 @@ def computed(scene: sc.Scene):
 
 
 form.open_first_visit()
-scene, errors = form.read()
+locked = form.locked_scene()  # a teacher's link for the class: the scene and its animation, nothing to edit
+scene, errors = (locked, []) if locked else form.read()
 surface = sc.surface_of(scene)
-ui.apply_styles(scene.presentation)
+ui.apply_styles(scene.presentation, locked=bool(locked))
 
 head, toggles = st.columns([5, 2], vertical_alignment="center")
 head.markdown(f"## {surface.title}")
-form.view_toggles(toggles)
+if not locked:
+    form.view_toggles(toggles)
 if st.session_state.get(K("link_warnings")):
     st.warning("Some settings in the link were ignored and kept their defaults:\n\n"
                + "\n".join(f"- {ui.plain(w)}" for w in st.session_state[K("link_warnings")]))
@@ -59,9 +61,9 @@ if scene.view == "3d":
                     config={"displaylogo": False})
 else:
     map_key = K("map")
-    figure = trajectory_figure(surface, runs, bands=bands, presentation=scene.presentation, clickable=True)
-    st.plotly_chart(figure, key=map_key, selection_mode="points", theme=None,
-                    on_select=lambda: form.start_at_click(st.session_state[map_key].selection.points),
+    figure = trajectory_figure(surface, runs, bands=bands, presentation=scene.presentation, clickable=not locked)
+    clicked = lambda: form.start_at_click(st.session_state[map_key].selection.points)  # noqa: E731
+    st.plotly_chart(figure, key=map_key, selection_mode="points", theme=None, on_select="ignore" if locked else clicked,
                     config={"displaylogo": False, "scrollZoom": False,
                             "toImageButtonOptions": {"format": "png", "filename": f"descent-lab-{scene.surface}",
                                                      "scale": 3}})
@@ -82,5 +84,6 @@ st.markdown(f"**Schedule: {schedule_spec.title}** — `{schedule_spec.torch_clas
 st.latex(schedule_spec.latex)
 
 st.query_params.from_dict(sc.to_query(scene))
-st.markdown("#### Share and export")
-export_bar(K, scene, (runs, bands), form.open_file)
+if not locked:
+    st.markdown("#### Share and export")
+    export_bar(K, scene, (runs, bands), form.open_file)

@@ -81,6 +81,7 @@ def from_query(params: dict[str, str | list[str]]) -> tuple[Scene, list[str]]:
     attempt("seeds", lambda t: _number(t, "seeds", 1, MAX_SEEDS, integer=True))
     attempt("view", lambda t: t if t in VIEWS else _bad(f"view={t[:20]!r}: valid views are {', '.join(VIEWS)}"))
     attempt("presentation", lambda t: _flag(t, "presentation"))
+    attempt("lock", lambda t: _flag(t, "lock"))
     attempt("start", _start)
 
     raw = text("optimizers")
@@ -102,11 +103,13 @@ def from_query(params: dict[str, str | list[str]]) -> tuple[Scene, list[str]]:
             values["schedule"], values["schedule_params"] = parse_schedule(raw)
         except ValueError as e:
             warnings.append(f"schedule: {e}")
-    known = {"scene", "surface", "formula", "steps", "noise", "seeds", "view", "presentation", "start", "optimizers",
-             "schedule", "embed", "embed_options"}
+    known = {"scene", "surface", "formula", "steps", "noise", "seeds", "view", "presentation", "lock", "start",
+             "optimizers", "schedule", "embed", "embed_options"}
     unknown = sorted(k for k in params if k not in known)
     if unknown:
         warnings.append(f"unknown link parameters ignored: {', '.join(k[:30] for k in unknown[:10])}")
+    if "lock" in values:
+        values["locked"] = values.pop("lock")
     if "surface" in values and "start" not in values:
         values["start"] = None
     if values.get("surface") == CUSTOM:
@@ -179,6 +182,8 @@ def to_query(scene: Scene) -> dict[str, str]:
         q["view"] = scene.view
     if scene.presentation:
         q["presentation"] = "1"
+    if scene.locked:
+        q["lock"] = "1"
     return q
 
 
@@ -187,6 +192,7 @@ def to_json(scene: Scene) -> str:
     d["runs"] = [format_run(r) for r in scene.runs]
     d["schedule"] = format_schedule(scene.schedule, scene.schedule_params)
     del d["schedule_params"]
+    d["lock"] = d.pop("locked")  # the link's name
     return json.dumps(d, indent=2)
 
 

@@ -83,6 +83,7 @@ class Scene:
     view: str = "map"
     presentation: bool = False
     formula: str = ""  # the user's own surface, when surface == CUSTOM
+    locked: bool = False  # a teacher's link for the class: the scene and its animation, nothing to edit
 
     def start_point(self) -> tuple[float, float]:
         return self.start if self.start is not None else tuple(surface_of(self).start)
@@ -99,5 +100,5 @@ def surface_of(scene: Scene):
 
 
 def same_story(a: Scene, b: Scene) -> bool:
-    """The same scene but for how it is shown (the view and the presentation mode)."""
-    return replace(a, view=b.view, presentation=b.presentation) == b
+    """The same scene but for how it is shown (the view, the presentation mode, locked or not)."""
+    return replace(a, view=b.view, presentation=b.presentation, locked=b.locked) == b

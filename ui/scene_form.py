@@ -64,10 +64,17 @@ def _set_param(key: str, param, value) -> None:
 
 def open_first_visit() -> None:
     """On a session's first visit, the scene of the link it came with (defaults, warned, where a value
-    is not valid)."""
+    is not valid). A locked link's scene is kept as it came, for the whole session."""
     if K("run_ids") not in st.session_state:
         scene, st.session_state[K("link_warnings")] = sc.from_query(st.query_params.to_dict())
         load(scene)
+        if scene.locked:
+            st.session_state[K("locked")] = scene
+
+
+def locked_scene() -> sc.Scene | None:
+    """The scene of a teacher's locked link, shown as it is: no sidebar, nothing to edit."""
+    return st.session_state.get(K("locked"))
 
 
 def open_file() -> None:

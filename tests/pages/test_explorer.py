@@ -162,3 +162,26 @@ def test_a_new_run_is_what_its_label_says_and_sgd_shows_the_rule_it_runs(app):
     at.button[[b.label for b in at.button].index("Add a run")].click().run()
     assert query(at)["optimizers"].endswith("adam(lr=0.001)")
     assert any(e.label.startswith("2. Adam") for e in at.expander)
+
+
+def test_a_locked_link_shows_the_scene_and_nothing_to_edit(app):
+    at = app({"scene": "beale", "lock": "1"})
+    assert not at.exception and not at.warning
+    assert [h.value for h in at.markdown if h.value.startswith("## ")] == ["## Beale's function"]
+    assert len(at.sidebar.selectbox) == 0 and len(at.sidebar.slider) == 0  # no editing
+    assert len(at.toggle) == 0 and len(at.get("download_button")) == 0 and len(at.get("file_uploader")) == 0
+    assert len(at.table[0].value) == len(sc.PRESETS["beale"].scene.runs)
+    assert query(at)["lock"] == "1"
+    assert any("What to watch" in c.value for c in at.caption)  # a locked preset still tells its story
+
+
+def test_the_teachers_own_link_without_lock_edits_as_before(app):
+    at = app({"scene": "beale"})
+    assert len(at.sidebar.selectbox) >= 2 and "lock" not in query(at)
+
+
+def test_a_malformed_lock_warns_and_opens_an_editable_scene(app):
+    at = app({"scene": "beale", "lock": "yes please"})
+    assert not at.exception
+    assert "lock" in at.warning[0].value
+    assert len(at.sidebar.selectbox) >= 2

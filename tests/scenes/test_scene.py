@@ -1,6 +1,7 @@
 """The scene model: readable links and command lines, round trips, presets, and hostile input."""
 
 import string
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -156,3 +157,11 @@ def test_a_custom_surface_exports(tmp_path):
     assert export_bytes(scene, ".svg").lstrip().startswith(b"<?xml")
     assert b"plotly" in export_bytes(scene, ".html")[:2_000_000]
     assert unavailable(scene, ".py") and unavailable(scene, ".png") is None
+
+
+def test_a_locked_scene_round_trips_through_links_and_json():
+    scene = replace(sc.PRESETS["saddle"].scene, locked=True)
+    assert sc.from_query(sc.to_query(scene)) == (scene, [])
+    assert sc.from_json(sc.to_json(scene)) == (scene, [])
+    assert sc.to_query(replace(scene, locked=False)).get("lock") is None
+    assert sc.preset_of(scene) == "saddle"  # locked, it still tells the preset's story

@@ -99,6 +99,29 @@ def test_static_figure_without_loss_panel_and_for_a_diverging_run():
         assert im.size == (1600, 1000)
 
 
+@pytest.mark.parametrize("panel", [True, False])
+def test_the_png_export_draws_the_loss_panel_only_when_asked(panel):
+    """The file is the figure with or without its loss panel: the exported bytes are exactly those of
+    the figure built with that option, which has a loss axis (log, f − f*) only when asked."""
+    from exports.images import figure_bytes
+    from viz.static import static_figure
+
+    scene = make_scene(surface="beale", optimizers="sgd(lr=0.001),adam(lr=0.03)", steps=60)
+    runs, bands = sc.compute(scene)
+    fig = static_figure(sc.surface_of(scene), runs, bands, start=scene.start_point(), note=sc.scene_note(scene),
+                        loss_panel=panel)
+    loss_axes = [ax for ax in fig.axes if ax.get_ylabel() == "f − f*"]
+    assert len(loss_axes) == (1 if panel else 0)
+    if panel:
+        drawn = [line.get_ydata() for line in loss_axes[0].get_lines()]
+        f_star = sc.surface_of(scene).f(np.array(sc.surface_of(scene).minima[0]))
+        expected = [t.loss[:, 0] - f_star for t in runs.values()]
+        assert len(drawn) == len(expected)
+        for d, e in zip(drawn, expected, strict=True):
+            np.testing.assert_allclose(d, e, rtol=1e-12)
+    assert export_bytes(scene, ".png", loss_panel=panel) == figure_bytes(fig, "png")
+
+
 @pytest.mark.parametrize("surface", list(SURFACES))
 def test_every_formula_is_typeset_or_falls_back(surface):
     """mathtext parses every surface's formula after the rewrites (else the title is plain text)."""

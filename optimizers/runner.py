@@ -126,6 +126,12 @@ def _coordinate_functions(surface):
     return fxy, gxy
 
 
+def _per_point(rows: int, n: int) -> np.ndarray:
+    """An empty (rows, n, 2) array laid out as (rows, 2, n), so that the loop writes each coordinate of
+    a row contiguously: a strided write of thousands of values costs several times more."""
+    return np.empty((rows, 2, n)).transpose(0, 2, 1)
+
+
 class _Record:
     """Where the loop writes the state after each update and the gradient it was given, for a run of
     ``n`` starts over ``rows`` updates: ``states[name]`` of shape (rows, n, 2), ``grads`` likewise."""
@@ -283,10 +289,10 @@ def _run_all(optimizer, fxy, gxy, starts, lrs, draws, batches, states) -> Trajec
     record = kept = None
     if states:
         fields, initial = _initial_states(optimizer, starts[:, 0], starts[:, 1])
-        kept = [np.empty((steps + 1, n, 2)) for _ in fields]
+        kept = [_per_point(steps + 1, n) for _ in fields]
         for out, row in zip(kept, initial, strict=True):
             out[0] = row
-        grads = np.empty((steps, n, 2))
+        grads = _per_point(steps, n)
         record = _Record(fields, [out[1:] for out in kept], grads)
     if n < _SCALAR_BELOW:
         for i in range(n):
@@ -329,7 +335,7 @@ def _run_final(optimizer, fxy, gxy, starts, start_loss, lrs, draws, batches, sta
     record = None
     if states:
         fields, initial = _initial_states(optimizer, x, y)
-        record = _Record(fields, [np.empty((block, n, 2)) for _ in fields], np.empty((block, n, 2)))
+        record = _Record(fields, [_per_point(block, n) for _ in fields], _per_point(block, n))
         end_states = [row.copy() for row in initial]
         end_grads = np.full((n, 2), np.nan)
     alive = np.ones(n, dtype=bool)

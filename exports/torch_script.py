@@ -35,6 +35,8 @@ from urllib.parse import urlencode
 import numpy as np
 
 from optimizers import OPTIMIZERS, SCHEDULES
+from optimizers.lecture_torch import TORCH_CLASSES as LECTURE_OPTIMIZERS
+from optimizers.runner import StochasticSurface
 from scenes import Scene, run_labels, to_query
 from surfaces import SURFACES
 
@@ -271,77 +273,6 @@ def grad_fn(x, y, feats=None, labels=None):
 """,
 }
 
-# ------------------------------------------------------------------------------ lecture optimizers
-
-LECTURE_OPTIMIZERS = {
-    "momentum_lecture": ("MomentumLecture", '''
-class MomentumLecture(torch.optim.Optimizer):
-    """The lecture's momentum, v_t = mu v_{t-1} - lr_t g_t, w_t = w_{t-1} + v_t (v_0 = 0): the learning
-    rate sits inside the velocity. g_t is the gradient plus weight_decay * w (coupled L2)."""
-
-    def __init__(self, params, lr, momentum=0.9, weight_decay=0.0):
-        super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay))
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            for p in group["params"]:
-                state = self.state[p]
-                v = state.get("v", torch.zeros_like(p))
-                wd = group["weight_decay"]
-                g = p.grad + wd * p if wd else p.grad
-                v = group["momentum"] * v - group["lr"] * g
-                p.copy_(p + v)
-                state["v"] = v
-'''),
-    "nag_lecture": ("NesterovLecture", '''
-class NesterovLecture(torch.optim.Optimizer):
-    """The lecture's Nesterov momentum, v_t = mu v_{t-1} - lr_t grad E(w_{t-1} + mu v_{t-1}),
-    w_t = w_{t-1} + v_t (v_0 = 0): the gradient is taken at the look-ahead point, which
-    look_ahead(p) gives. Weight decay adds weight_decay times the look-ahead point."""
-
-    def __init__(self, params, lr, momentum=0.9, weight_decay=0.0):
-        super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay))
-
-    @torch.no_grad()
-    def look_ahead(self, p):
-        v = self.state[p].get("v", torch.zeros_like(p))
-        return p + self.param_groups[0]["momentum"] * v
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            for p in group["params"]:
-                state = self.state[p]
-                v = state.get("v", torch.zeros_like(p))
-                wd = group["weight_decay"]
-                g = p.grad + wd * (p + group["momentum"] * v) if wd else p.grad
-                v = group["momentum"] * v - group["lr"] * g
-                p.copy_(p + v)
-                state["v"] = v
-'''),
-    "rmsprop_lecture": ("RMSpropLecture", '''
-class RMSpropLecture(torch.optim.Optimizer):
-    """The lecture's RMSProp, eps inside the square root: s_t = alpha s_{t-1} + (1 - alpha) g_t^2,
-    w_t = w_{t-1} - lr_t g_t / sqrt(s_t + eps). g_t is the gradient plus weight_decay * w."""
-
-    def __init__(self, params, lr, alpha=0.99, eps=1e-8, weight_decay=0.0):
-        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay))
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            for p in group["params"]:
-                state = self.state[p]
-                s = state.get("square_avg", torch.zeros_like(p))
-                wd, alpha = group["weight_decay"], group["alpha"]
-                g = p.grad + wd * p if wd else p.grad
-                s = s * alpha + ((1.0 - alpha) * g) * g
-                p.copy_(p + (-group["lr"] * g) / torch.sqrt(s + group["eps"]))
-                state["square_avg"] = s
-'''),
-}
-
 # ----------------------------------------------------------------------------------- generation
 
 
@@ -418,7 +349,7 @@ def torch_script(scene: Scene) -> str:
     """The standalone PyTorch script for ``scene``; ExportError if it cannot be written."""
     _check(scene)
     surface = SURFACES[scene.surface]
-    stochastic = getattr(surface, "stochastic", False)
+    stochastic = isinstance(surface, StochasticSurface)
     labels = run_labels(scene.runs)
     x0, y0 = (float(v) for v in scene.start_point())
     link = urlencode(to_query(scene), safe="(),=/:")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from optimizers import run
+from optimizers.runner import StochasticSurface
 
 from .model import MAX_RUN_STEPS, Scene, surface_of
 from .text import build_schedule, run_labels
@@ -23,7 +24,7 @@ def compute(scene: Scene) -> tuple[dict, dict]:
     surface = surface_of(scene)
     start = np.array(scene.start_point(), dtype=float)
     runs, bands = {}, {}
-    noisy = scene.noise > 0 or getattr(surface, "stochastic", False)
+    noisy = scene.noise > 0 or isinstance(surface, StochasticSurface)
     for label, r in zip(run_labels(scene.runs), scene.runs, strict=True):
         opt = r.optimizer_object()
         sched = schedule_for(scene, r.lr)

@@ -47,9 +47,7 @@ class RunSpec:
     def __post_init__(self):
         spec = OPTIMIZERS[self.optimizer]
         object.__setattr__(self, "lr", float(spec.lr.validate(self.lr, spec.title)))
-        values = spec.validate(dict(self.params))
-        spec.make(**values)  # the rules that tie hyperparameters together (nesterov needs momentum, ...)
-        object.__setattr__(self, "params", non_defaults(spec, values))
+        object.__setattr__(self, "params", non_defaults(spec, spec.validate(dict(self.params))))
 
     def kwargs(self) -> dict[str, Any]:
         return dict(self.params)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from optimizers import OPTIMIZERS, SCHEDULES
-from optimizers.runner import lr_table
+from optimizers.runner import StochasticSurface, lr_table
 
 from .model import RunSpec, non_defaults, surface_of
 
@@ -177,6 +177,6 @@ def scene_note(scene) -> str:
     noisy = []
     if scene.noise:
         noisy.append(f"gradient noise σ={scene.noise:g}")
-    if scene.seeds > 1 and (scene.noise or getattr(surface_of(scene), "stochastic", False)):
+    if scene.seeds > 1 and (scene.noise or isinstance(surface_of(scene), StochasticSurface)):
         noisy.append(f"{scene.seeds} seeds (faint)")
     return "\n".join(parts + ([", ".join(noisy)] if noisy else []))

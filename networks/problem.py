@@ -11,24 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 
 from .activations import ACTIVATIONS
 from .data import digits, moons, split
 from .mlp import INITS
-from .train import TrainResult, train
+from .train import TrainResult, _check_int, train
 
 PROBLEM_DATA = ("digits", "moons")
 MAX_HIDDEN_LAYERS = 4  # bounds that keep a range test under a second (benchmarks/lr_range.py)
 MAX_HIDDEN_WIDTH = 256
 MAX_MOONS = 4000
-
-
-def _whole(value, name, low, high):
-    if isinstance(value, bool) or not isinstance(value, Integral) or not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -55,18 +50,18 @@ class NetworkProblem:
     def __post_init__(self):
         if self.data not in PROBLEM_DATA:
             raise ValueError(f"unknown data set {self.data!r}; valid data sets are: {', '.join(PROBLEM_DATA)}")
-        _whole(self.depth, "depth (hidden layers)", 1, MAX_HIDDEN_LAYERS)
-        _whole(self.width, "width (units per hidden layer)", 2, MAX_HIDDEN_WIDTH)
+        _check_int(self.depth, "depth (hidden layers)", 1, MAX_HIDDEN_LAYERS)
+        _check_int(self.width, "width (units per hidden layer)", 2, MAX_HIDDEN_WIDTH)
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {self.activation!r}; valid activations are: {', '.join(ACTIVATIONS)}")
         if self.init not in INITS:
             raise ValueError(f"unknown init {self.init!r}; valid inits are: {', '.join(INITS)}")
-        _whole(self.n, "n (moons points)", 20, MAX_MOONS)
-        _whole(self.split_seed, "split_seed", 0, 2**32 - 1)
+        _check_int(self.n, "n (moons points)", 20, MAX_MOONS)
+        _check_int(self.split_seed, "split_seed", 0, 2**32 - 1)
         frac = self.test_fraction
         if isinstance(frac, bool) or not isinstance(frac, Real) or not 0.05 <= frac <= 0.5:
             raise ValueError(f"test_fraction must be a number from 0.05 to 0.5, not {frac!r}")
-        _whole(self.batch_size, "batch_size", 2, self.train_size)
+        _check_int(self.batch_size, "batch_size", 2, self.train_size)
 
     @property
     def train_size(self) -> int:

@@ -81,14 +81,13 @@ def compare_schedules(problem: NetworkProblem, schedules: dict[str, object], ste
     every epoch and at the end. ``progress(done, total)`` is called after each schedule."""
     if not isinstance(problem, NetworkProblem):
         raise ValueError("schedules are compared on a networks.NetworkProblem")
-    check_optimizer(optimizer, settings)
+    opt = check_optimizer(optimizer, settings)
     steps = _whole(steps, "steps", 1, MAX_STEPS)
     seed = _whole(seed, "seed", 0, 2**32 - 1)
     marks = sorted({*range(0, steps + 1, problem.steps_per_epoch), steps})
     out = {}
     for i, (key, schedule) in enumerate(schedules.items()):
-        out[key] = problem.fit(schedule, steps, optimizer=check_optimizer(optimizer, settings), seed=seed,
-                               eval_at=marks)
+        out[key] = problem.fit(schedule, steps, optimizer=opt, seed=seed, eval_at=marks)
         if progress is not None:
             progress(i + 1, len(schedules))
     return out

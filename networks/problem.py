@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from numbers import Real
 
 import numpy as np
@@ -24,6 +25,7 @@ PROBLEM_DATA = ("digits", "moons")
 MAX_HIDDEN_LAYERS = 4  # bounds that keep a range test under a second (benchmarks/lr_range.py)
 MAX_HIDDEN_WIDTH = 256
 MAX_MOONS = 4000
+MAX_WORK = 2_000_000_000  # multiply-adds (minibatch rows × weights × updates) one computation may ask: ~2 s here
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,21 @@ class NetworkProblem:
         """Rows in the training split."""
         rows = 1797 if self.data == "digits" else self.n
         return rows - min(max(round(self.test_fraction * rows), 1), rows - 1)
+
+    @property
+    def weights(self) -> int:
+        """The number of trained parameters, weights and biases."""
+        inputs, classes = (64, 10) if self.data == "digits" else (2, 2)
+        sizes = [inputs, *[self.width] * self.depth, classes]
+        return sum((i + 1) * o for i, o in pairwise(sizes))
+
+    def check_work(self, updates: int, what: str) -> None:
+        """ValueError unless ``updates`` minibatch updates stay within MAX_WORK multiply-adds."""
+        per_update = self.batch_size * self.weights
+        if updates * per_update > MAX_WORK:
+            raise ValueError(f"{what} may take at most {MAX_WORK // per_update:,} minibatch updates on this network "
+                             f"({self.weights:,} weights, minibatches of {self.batch_size}), not {updates:,}: "
+                             "use fewer iterations or rates, smaller minibatches or a smaller network")
 
     @property
     def steps_per_epoch(self) -> int:

@@ -93,6 +93,7 @@ def train_rate(problem, lr: float, optimizer: str = "sgd", start=None, steps: in
     if isinstance(problem, NetworkProblem):
         if start is not None:
             raise ValueError("start is a point (x, y) on a surface; a network starts from its seeded initialization")
+        problem.check_work(steps, "a run")
         if eval_at is None:
             eval_at = sorted({*range(0, steps + 1, problem.steps_per_epoch), steps})
         r = problem.fit(lr, steps, optimizer=opt, seed=seed, eval_at=eval_at)
@@ -128,6 +129,8 @@ def grid_search(problem, lrs, optimizer: str = "sgd", start=None, steps: int = 1
         _number(lr, "every rate of the grid", 0.0, MAX_LR)
     steps, early_steps = _check_steps(steps, early_steps)
     problem = check_problem(problem)
+    if isinstance(problem, NetworkProblem):
+        problem.check_work(lrs.size * steps, f"a grid search of {lrs.size} rates")
     early, final, test_final = (np.empty(lrs.size) for _ in range(3))
     for i, lr in enumerate(lrs.tolist()):
         r = train_rate(problem, lr, optimizer, start, steps, (early_steps, steps), seed, **settings)

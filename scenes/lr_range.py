@@ -170,6 +170,7 @@ def _raw_losses(problem, opt, start, lrs, seed):
     if isinstance(problem, NetworkProblem):
         if start is not None:
             raise ValueError("start is a point (x, y) on a surface; a network starts from its seeded initialization")
+        problem.check_work(n, "a range test")
         result = problem.fit(lambda t: lrs[t], n, optimizer=opt, seed=seed)
         losses = result.loss.copy()
         path = None

@@ -84,6 +84,7 @@ def compare_schedules(problem: NetworkProblem, schedules: dict[str, object], ste
     opt = check_optimizer(optimizer, settings)
     steps = _whole(steps, "steps", 1, MAX_STEPS)
     seed = _whole(seed, "seed", 0, 2**32 - 1)
+    problem.check_work(len(schedules) * steps, f"training under {len(schedules)} schedules")
     marks = sorted({*range(0, steps + 1, problem.steps_per_epoch), steps})
     out = {}
     for i, (key, schedule) in enumerate(schedules.items()):

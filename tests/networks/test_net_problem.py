@@ -109,3 +109,21 @@ def test_bad_evaluation_settings(kwargs, match):
     x, y = make_data("moons", n=64, seed=0)
     with pytest.raises(ValueError, match=match):
         train(x, y, depth=1, width=4, steps=12, batch_size=16, **kwargs)
+
+
+def test_weights_count_every_trained_parameter():
+    p = NetworkProblem(depth=2, width=16)
+    params = init_mlp([64, 16, 16, 10], "tanh", "xavier")
+    assert p.weights == sum(W.size + b.size for W, b in params) == 64 * 16 + 16 + 16 * 16 + 16 + 16 * 10 + 10
+    assert NetworkProblem(data="moons", depth=1, width=4).weights == 2 * 4 + 4 + 4 * 2 + 2
+
+
+def test_work_beyond_the_limit_is_refused_naming_how_much_fits():
+    from networks.problem import MAX_WORK
+
+    big = NetworkProblem(depth=4, width=256, batch_size=256)
+    fits = MAX_WORK // (256 * big.weights)
+    big.check_work(fits, "a test")
+    with pytest.raises(ValueError, match=f"a test may take at most {fits:,} minibatch updates on this network"):
+        big.check_work(fits + 1, "a test")
+    NetworkProblem().check_work(1000, "a range test")  # the default network takes the longest range test

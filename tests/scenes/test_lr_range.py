@@ -179,3 +179,9 @@ def test_bad_problems_are_refused():
         NetworkProblem(width=1024)  # a network too large
     with pytest.raises(ValueError, match=r"depth .* from 1 to 4"):
         NetworkProblem(depth=9)
+
+
+def test_a_network_too_large_for_the_iterations_is_refused():
+    big = NetworkProblem(depth=4, width=256, batch_size=512)
+    with pytest.raises(ValueError, match="a range test may take at most 18 minibatch updates on this network"):
+        lr_range_test(big, num_iter=100)

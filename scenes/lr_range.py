@@ -156,10 +156,9 @@ def stop_index(losses, smoothed, diverge_th: float | None, floor: float = 0.0) -
     bad = ~np.isfinite(losses)
     bad[0] = False
     if diverge_th is not None and len(smoothed) > 1:
-        excess = smoothed - floor
-        best = np.minimum.accumulate(excess)[:-1]
-        with np.errstate(invalid="ignore"):
-            bad[1:] |= excess[1:] > diverge_th * best
+        with np.errstate(all="ignore"):
+            excess = smoothed - floor
+            bad[1:] |= excess[1:] > diverge_th * np.minimum.accumulate(excess)[:-1]
     hits = np.flatnonzero(bad)
     return int(hits[0]) if hits.size else None
 
@@ -300,9 +299,9 @@ def fastai_slide(lrs: np.ndarray, losses: np.ndarray, lr_diff: int = 15, thresh:
     n = len(losses)
     if n < lr_diff + 1:
         return math.nan
-    g = np.gradient(losses)
     r = np.arange(n - 1, lr_diff - 1, -1)  # the right index of each pair, walking left
-    with np.errstate(invalid="ignore"):
+    with np.errstate(all="ignore"):
+        g = np.gradient(losses)
         apart = np.abs(g[r] - g[r - lr_diff]) > thresh
     steps = int(np.argmin(apart)) if not apart.all() else len(apart)
     return float(lrs[n - 1 - lr_diff - max(steps - 1, 0)]) * adjust_value
@@ -321,7 +320,7 @@ def fastai_steep(lrs: np.ndarray, losses: np.ndarray) -> float:
     if tied; a NaN slope counts as the minimum, as in torch). Fewer than 2 points: NaN."""
     if len(losses) < 2:
         return math.nan
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
         slopes = np.diff(losses) / np.diff(np.log(lrs))
     return float(lrs[int(np.argmin(slopes))])
 
@@ -339,7 +338,7 @@ def lightning_suggestion(lrs: np.ndarray, losses: np.ndarray, skip_begin: int = 
     idx = idx[np.isfinite(losses[idx])]
     if len(idx) < 2:
         return math.nan
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
         slopes = np.gradient(losses[idx], lrs[idx])
     return float(lrs[idx[int(np.argmin(slopes))]])
 

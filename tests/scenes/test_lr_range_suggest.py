@@ -324,3 +324,11 @@ def test_torch_argmin_takes_the_first_tie_and_a_nan_first():
     torch = pytest.importorskip("torch")
     for values in ([3.0, 1.0, 2.0, 1.0], [3.0, np.nan, 0.0, np.nan], [np.inf, -np.inf, -np.inf]):
         assert torch.tensor(values, dtype=torch.float64).argmin().item() == int(np.argmin(values))
+
+
+def test_curves_near_the_float_range_give_suggestions_without_warnings():
+    """Losses of 1e308 against rates 1e-300 apart overflow every slope; pyproject turns warnings into errors."""
+    lrs = np.concatenate((10.0 ** np.linspace(-8, 1, 39), [10.0 + 1e-14]))
+    losses = np.concatenate((np.linspace(1, 0.5, 30), np.full(9, 1e308), [-1e308]))
+    out = suggest_lr(lrs, losses)
+    assert set(out) == set(KEYS) and all(isinstance(v, float) for v in out.values())

@@ -21,7 +21,8 @@ WILD = st.one_of(WILD_FLOATS, st.integers(-10**12, 10**12), st.booleans(), st.te
 
 
 def fast(examples):
-    return settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+    return settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None,
+                    derandomize=True)  # the same examples every run, so the counts asserted below never vary
 
 
 def check_test(t, num_iter):
@@ -92,7 +93,7 @@ def test_sensible_settings_are_accepted():
         check_test(t, num_iter)
 
     attempt()
-    assert seen["accepted"] >= 100, seen
+    assert seen["accepted"] == 120, seen
 
 
 def test_any_curve_for_suggest_lr():

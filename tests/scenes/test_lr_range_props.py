@@ -22,7 +22,7 @@ WILD = st.one_of(WILD_FLOATS, st.integers(-10**12, 10**12), st.booleans(), st.te
 
 def fast(examples):
     return settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None,
-                    derandomize=True)  # the same examples every run, so the counts asserted below never vary
+                    derandomize=True)  # fixed seeds: the counts below vary little from run to run
 
 
 def check_test(t, num_iter):
@@ -73,8 +73,8 @@ def test_any_range_test_settings():
         check_test(t, args["num_iter"])
 
     attempt()
-    assert seen["accepted"] >= 60 and seen["refused"] >= 60, seen
-    assert seen["stopped"] >= 10 and seen["early"] >= 1, seen
+    assert seen["accepted"] >= 40 and seen["refused"] >= 100, seen
+    assert seen["stopped"] >= 20 and seen["early"] >= 10, seen
 
 
 def test_sensible_settings_are_accepted():
@@ -121,7 +121,7 @@ def test_any_curve_for_suggest_lr():
         assert all(np.isnan(v) or v in grid or np.isclose(v * 10, grid, rtol=1e-15).any() for v in out.values())
 
     attempt()
-    assert seen["accepted"] >= 100 and seen["refused"] >= 30, seen
+    assert seen["accepted"] >= 70 and seen["refused"] >= 50, seen
 
 
 GRID = {"lrs": st.lists(st.floats(1e-6, 5), min_size=1, max_size=4), "steps": st.integers(1, 40),
@@ -156,5 +156,5 @@ def test_any_grid_and_bounds():
             assert 3 <= b["cyclic"]["max_lr"] / b["cyclic"]["base_lr"] <= 4 + 1e-12
 
     attempt()
-    assert min(seen["grid accepted"], seen["bounds accepted"]) >= 60, seen
-    assert min(seen["grid refused"], seen["bounds refused"]) >= 10, seen
+    assert seen["grid accepted"] >= 30 and seen["bounds accepted"] >= 60, seen
+    assert seen["grid refused"] >= 40 and seen["bounds refused"] >= 15, seen

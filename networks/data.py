@@ -1,13 +1,16 @@
-"""Small 2-D classification data sets made in NumPy from a seed: nothing is downloaded.
+"""Small classification data sets: nothing is downloaded.
 
-Each maker returns ``(x, y)``: x float64 of shape (n, 2), standardized to mean 0 and standard
-deviation 1 per coordinate (so every initialization sees inputs of unit scale), y int64 labels
-0 and 1, the two classes as equal as n allows, in a seeded random order.
+The 2-D makers (``DATASETS``) return ``(x, y)``: x float64 of shape (n, 2), standardized to mean 0
+and standard deviation 1 per coordinate (so every initialization sees inputs of unit scale), y int64
+labels 0 and 1, the two classes as equal as n allows, in a seeded random order. ``digits`` is real
+data, scikit-learn's 8 × 8 handwritten digits, which ship inside that package. ``split`` cuts a
+seeded train/test split.
 """
 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from numbers import Integral, Real
 
 import numpy as np
@@ -74,3 +77,45 @@ def make_data(name="spirals", n=512, noise=None, seed=0):
         raise ValueError(f"unknown data set {name!r}; valid data sets are: {', '.join(DATASETS)}")
     maker = DATASETS[name]
     return maker(n=n, seed=seed) if noise is None else maker(n=n, noise=noise, seed=seed)
+
+
+@lru_cache(maxsize=1)
+def _digits():
+    from sklearn.datasets import load_digits  # imported here: scikit-learn takes a second to import
+
+    bunch = load_digits()
+    x, y = bunch.data / 16.0, bunch.target.astype(np.int64)
+    x.setflags(write=False)
+    y.setflags(write=False)
+    return x, y
+
+
+def digits():
+    """scikit-learn's handwritten digits (``sklearn.datasets.load_digits``, the UCI optical-recognition
+    test set bundled with the package): 1797 images of 8 × 8 pixels, 10 classes of about 180 each.
+
+    Returns ``(x, y)``: x float64 (1797, 64), the pixel intensities 0..16 divided by 16 (so in [0, 1];
+    not standardized, as some pixels are 0 in every image), y int64 labels 0..9, in the file's order.
+    The arrays are read-only (one copy is cached for the process).
+    """
+    return _digits()
+
+
+def split(x, y, test_fraction=0.25, seed=0):
+    """A seeded train/test split: ``(x_train, y_train, x_test, y_test)``.
+
+    The rows are shuffled by ``np.random.default_rng(seed).permutation``; the first
+    ``round(test_fraction × n)`` go to the test split, the rest to training (each split keeps at
+    least one row). ``test_fraction`` lies in (0, 1).
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    if x.ndim != 2 or y.shape != (len(x),):
+        raise ValueError("x must be an array (n, features) and y an array (n,) with one label per row")
+    if len(y) < 2:
+        raise ValueError(f"a split needs at least 2 rows, not {len(y)}")
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, Real) or not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be a number between 0 and 1 (both excluded), not {test_fraction!r}")
+    n_test = min(max(round(test_fraction * len(y)), 1), len(y) - 1)
+    order = np.random.default_rng(seed).permutation(len(y))
+    test, train = order[:n_test], order[n_test:]
+    return x[train], y[train], x[test], y[test]

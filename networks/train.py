@@ -55,6 +55,11 @@ class TrainResult(NamedTuple):
     diverged_at: int  # the first step whose loss or gradient was not finite, -1 where none
     final_loss: float  # loss on the whole data set after training (batch statistics of the whole set)
     accuracy: float  # training-set accuracy after training, likewise
+    eval_steps: np.ndarray = np.empty(0, dtype=int)  # (k,) update counts at which the curves were taken
+    train_curve: np.ndarray = np.empty(0)  # (k,) loss on the whole training set after that many updates
+    test_curve: np.ndarray = np.empty(0)  # (k,) loss on the test split then; NaN without one or after divergence
+    test_loss: float = float("nan")  # loss on the test split after training, NaN without one
+    test_accuracy: float = float("nan")  # accuracy on the test split after training, likewise
 
 
 def _check_int(value, name, low, high):
@@ -81,7 +86,7 @@ def _batches(rng, n, batch_size, steps):
 
 
 def train(x, y, *, depth=20, width=64, activation="sigmoid", init="xavier", std=1.0, batchnorm=False,
-          optimizer="momentum", lr=0.01, steps=300, batch_size=128, seed=0, eps=BN_EPS,
+          optimizer="momentum", lr=0.01, steps=300, batch_size=128, seed=0, eps=BN_EPS, test=None, eval_at=(),
           progress: Callable[[int, int], None] | None = None) -> TrainResult:
     """Train an MLP of ``depth`` hidden layers of ``width`` units on (x, y) with minibatches.
 
@@ -92,6 +97,11 @@ def train(x, y, *, depth=20, width=64, activation="sigmoid", init="xavier", std=
     ``np.random.default_rng((seed, 1))``, so two stacks trained with one seed see the same batches.
     ``progress(done, steps)`` is called about a hundred times. Training stops at the first non-finite
     loss or gradient; the rest of ``loss`` and ``grad_norms`` is NaN.
+
+    ``test`` = (x_test, y_test), a held-out split, is evaluated after training (``test_loss``,
+    ``test_accuracy``). ``eval_at`` lists update counts (0 to ``steps``; 0 is the initialization) after
+    which the loss on the whole training set and on ``test`` is recorded in ``train_curve`` and
+    ``test_curve`` (NaN from the step where training diverged on).
 
     Bounds: depth 0..MAX_DEPTH, width 1..MAX_WIDTH, batch_size 2..MAX_BATCH and at most the data size,
     steps 0..MAX_STEPS, data size at most MAX_DATA.
@@ -113,6 +123,14 @@ def train(x, y, *, depth=20, width=64, activation="sigmoid", init="xavier", std=
     x_arr, y_arr = check_data(x_arr, y_arr, sizes, max_rows=MAX_DATA)
     if batch_size > len(y_arr):
         raise ValueError(f"batch_size {batch_size} is larger than the data set ({len(y_arr)} samples)")
+    if test is not None:
+        try:
+            x_test, y_test = test
+        except (TypeError, ValueError):
+            raise ValueError("test must be a pair (x_test, y_test)") from None
+        test = check_data(x_test, y_test, sizes, max_rows=MAX_DATA)
+    marks = _eval_steps(eval_at, steps)
+    curves = np.full((2, len(marks)), np.nan)
 
     params = init_mlp(sizes, activation, init, seed, std)
     bn = init_batchnorm(sizes) if batchnorm else None
@@ -126,6 +144,8 @@ def train(x, y, *, depth=20, width=64, activation="sigmoid", init="xavier", std=
     n_weights = 2 * len(params)
     with np.errstate(all="ignore"), one_blas_thread():
         for t in range(steps):
+            if t in marks:
+                curves[:, marks[t]] = _evaluate(arrays, n_weights, bn, x_arr, y_arr, test, act, eps)
             at = [opt.grad_point(s, a) for s, a in zip(states, arrays, strict=True)] if opt.grad_point else arrays
             p_at = list(zip(at[0:n_weights:2], at[1:n_weights:2], strict=True))
             bn_at = list(zip(at[n_weights::2], at[n_weights + 1::2], strict=True)) if bn else None
@@ -143,9 +163,40 @@ def train(x, y, *, depth=20, width=64, activation="sigmoid", init="xavier", std=
                 arrays[i], states[i] = opt.update(g, s, a, lrs[t])
             if progress is not None and ((t + 1) % every == 0 or t + 1 == steps):
                 progress(t + 1, steps)
-        params = list(zip(arrays[0:n_weights:2], arrays[1:n_weights:2], strict=True))
-        bn = list(zip(arrays[n_weights::2], arrays[n_weights + 1::2], strict=True)) if bn else None
-        out = logits(params, x_arr, act, bn, eps)
-        final, _ = softmax_cross_entropy(out, y_arr)
-        accuracy = float(np.mean(out.argmax(axis=1) == y_arr))
-    return TrainResult(loss, norms, lrs, params, bn, diverged_at, float(final), accuracy)
+        params, bn = _unflatten(arrays, n_weights, bn)
+        final, accuracy = _loss_accuracy(params, bn, x_arr, y_arr, act, eps)
+        test_loss, test_accuracy = (np.nan, np.nan) if test is None else _loss_accuracy(params, bn, *test, act, eps)
+    if diverged_at >= 0:
+        curves[:, [i for c, i in marks.items() if c >= diverged_at]] = np.nan
+    elif steps in marks:
+        curves[:, marks[steps]] = final, test_loss
+    return TrainResult(loss, norms, lrs, params, bn, diverged_at, final, accuracy, np.array(sorted(marks), dtype=int),
+                       curves[0], curves[1], test_loss, test_accuracy)
+
+
+def _eval_steps(eval_at, steps) -> dict[int, int]:
+    """{update count: column}, the counts sorted and each checked to lie in 0..steps."""
+    try:
+        counts = sorted({_check_int(c, "an eval_at entry", 0, steps) for c in eval_at})
+    except TypeError:
+        raise ValueError(f"eval_at must be a list of update counts from 0 to {steps}, not {eval_at!r}") from None
+    return {c: i for i, c in enumerate(counts)}
+
+
+def _unflatten(arrays, n_weights, bn):
+    params = list(zip(arrays[0:n_weights:2], arrays[1:n_weights:2], strict=True))
+    return params, (list(zip(arrays[n_weights::2], arrays[n_weights + 1::2], strict=True)) if bn else None)
+
+
+def _loss_accuracy(params, bn, x, y, act, eps) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy on (x, y), batch normalization taking the statistics of x."""
+    out = logits(params, x, act, bn, eps)
+    loss, _ = softmax_cross_entropy(out, y)
+    return float(loss), float(np.mean(out.argmax(axis=1) == y))
+
+
+def _evaluate(arrays, n_weights, bn, x, y, test, act, eps) -> tuple[float, float]:
+    """(training-set loss, test loss or NaN) of the current parameters."""
+    params, norms = _unflatten(arrays, n_weights, bn)
+    train_loss = _loss_accuracy(params, norms, x, y, act, eps)[0]
+    return train_loss, np.nan if test is None else _loss_accuracy(params, norms, *test, act, eps)[0]

@@ -60,10 +60,14 @@ def square_average(beta: float) -> Callable:
 
 def adam_moments(beta1: float, beta2: float) -> Callable:
     r"""``(m, v, g) -> (m_t, v_t)``, the two moments of the Adam family (Adam, AMSGrad, AdamW, NAdam,
-    RAdam) in torch's order: :math:`m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t` by ``lerp``,
-    :math:`v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2` by ``square_average``."""
-    first, second = lerp_by(1.0 - beta1), square_average(beta2)
-    return lambda m, v, g: (first(m, g), second(v, g))
+    RAdam) in torch's order: :math:`m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t` by ``lerp`` (weight
+    1 - β₁), :math:`v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2` as ``square_average``. The two formulas
+    are those of ``lerp_by`` and ``square_average``, inlined so that an update pays one call for both."""
+    weight, c = 1.0 - beta1, 1.0 - beta2
+    if abs(weight) < 0.5:
+        return lambda m, v, g: (m + weight * (g - m), v * beta2 + (c * g) * g)
+    rest = 1.0 - weight
+    return lambda m, v, g: (g - (g - m) * rest, v * beta2 + (c * g) * g)
 
 
 def coupled_gradient(grads, params, weight_decay: float):

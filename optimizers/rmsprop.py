@@ -24,6 +24,7 @@ import numpy as np
 from .base import Optimizer, lerp_by, square_average, with_weight_decay, zeros_like
 from .explain import COUPLED
 from .params import EPS, WEIGHT_DECAY, lr_param, momentum_param, smoothing_param
+from .sgd import BUFFER_STEP
 from .spec import Param, Spec
 
 
@@ -67,9 +68,8 @@ MEAN = r"\bar g_t = \alpha \bar g_{t-1} + (1-\alpha)\, g_t"
 CENTERED = r"\tilde v_t = v_t - \bar g_t^2"
 UNCENTERED = r"\tilde v_t = v_t"
 BUFFER = r"b_t = \mu b_{t-1} + \frac{g_t}{\sqrt{\tilde v_t} + \epsilon}"
-STEP = r"\theta_t = \theta_{t-1} - \varepsilon_t\, b_t"
 LATEX = (COUPLED + r" \\" + SQUARES + r" \\" + MEAN + r", \quad " + CENTERED + r" \text{ (centered) or } v_t \\"
-         + BUFFER + r" \quad (b_0 = 0) \\" + STEP)
+         + BUFFER + r" \quad (b_0 = 0) \\" + BUFFER_STEP)
 
 
 def explain_rmsprop(s) -> dict:
@@ -84,7 +84,7 @@ def explain_rmsprop(s) -> dict:
     previous = s.before.momentum_buffer
     buffer = s.after.momentum_buffer if mu > 0 else g / (np.sqrt(variance) + v["eps"])
     past = -s.lr * mu * previous if mu > 0 else 0.0
-    rule = [*s.preamble(), SQUARES, *((MEAN, CENTERED) if centered else (UNCENTERED,)), BUFFER, STEP]
+    rule = [*s.preamble(), SQUARES, *((MEAN, CENTERED) if centered else (UNCENTERED,)), BUFFER, BUFFER_STEP]
     symbols = {"v_t": square_avg, "v_{t-1}": s.before.square_avg, r"\alpha": v["alpha"], r"\bar g_t": s.after.grad_avg,
                r"\bar g_{t-1}": s.before.grad_avg, r"\tilde v_t": variance, "b_t": buffer, "b_{t-1}": previous,
                r"\mu": mu, r"\epsilon": v["eps"]}

@@ -278,10 +278,11 @@ def run(optimizer: Optimizer, surface, starts, steps: int, schedule, *, noise: f
     if isinstance(surface, StochasticSurface):
         gxy = surface.batch_gxy
         batches = surface.minibatches(steps, seed)
-    draws = np.random.default_rng(seed).standard_normal((steps, 2, n)) * noise if noise else None
+    rng = np.random.default_rng(seed) if noise else None
     with np.errstate(all="ignore"):
         if keep == "final" and n >= _SCALAR_BELOW:
-            return _run_final(optimizer, fxy, gxy, starts, start_loss, lrs, draws, batches, states)
+            return _run_final(optimizer, fxy, gxy, starts, start_loss, lrs, (rng, noise), batches, states)
+        draws = rng.standard_normal((steps, 2, n)) * noise if noise else None
         traj = _run_all(optimizer, fxy, gxy, starts, lrs, draws, batches, states)
     if keep == "final":
         return _ends(traj)
@@ -344,9 +345,12 @@ def _last_grad(grads: np.ndarray, n: int) -> np.ndarray:
     return grads[-1:].copy() if len(grads) else np.full((1, n, 2), np.nan)
 
 
-def _run_final(optimizer, fxy, gxy, starts, start_loss, lrs, draws, batches, states) -> Trajectory:
+def _run_final(optimizer, fxy, gxy, starts, start_loss, lrs, noise, batches, states) -> Trajectory:
     """``keep="final"`` for arrays of starts: blocks of steps integrated in turn, each block's losses
-    checked for divergence, and only each point's last finite row kept (with its state)."""
+    checked for divergence, and only each point's last finite row kept (with its state). ``noise`` is
+    (generator, scale): each block draws its rows of the gradient noise in turn, the same numbers as
+    one draw of all the steps."""
+    rng, scale = noise
     steps, n = len(lrs), starts.shape[0]
     block = max(1, min(steps, _BLOCK // n))
     xs, ys = np.empty((block, n)), np.empty((block, n))
@@ -364,7 +368,7 @@ def _run_final(optimizer, fxy, gxy, starts, start_loss, lrs, draws, batches, sta
     for t0 in range(0, steps, block):
         m = min(block, steps - t0)
         x, y, sx, sy, _ = _integrate(optimizer, gxy, x, y, sx, sy, lrs[t0:t0 + m],
-                                     None if draws is None else draws[t0:t0 + m], xs[:m], ys[:m],
+                                     None if rng is None else rng.standard_normal((m, 2, n)) * scale, xs[:m], ys[:m],
                                      None if batches is None else batches[t0:t0 + m], record)
         loss = _loss(fxy, xs[:m], ys[:m])
         bad = ~(np.isfinite(xs[:m]) & np.isfinite(ys[:m]) & np.isfinite(loss))

@@ -22,7 +22,8 @@ once, from a state given under torch's names (a row of ``Trajectory.states``), a
 
 ``step_latex(explained, coord)`` writes ``rule`` with the numbers of one coordinate substituted for its
 symbols, each line ending in the value it gives; ``explain_step(spec, values, traj, i, t)`` explains
-update t of start i of a Trajectory run with ``states=True``.
+update t of start i of a Trajectory run with ``states=True``, and ``explain_path(spec, values, traj)``
+gives the rate and the parts of every update of every start at once, for glyphs drawn on a map.
 """
 
 from __future__ import annotations
@@ -161,6 +162,30 @@ def explain_step(spec, values: dict, traj, run: int, step: int) -> dict[str, Any
     before = {name: values_[step - 1, run] for name, values_ in traj.states.items()}
     return explain(spec, values, before, traj.grads[step - 1, run], traj.xy[step - 1, run], float(traj.lr[step - 1]),
                    step)
+
+
+def explain_path(spec, values: dict, traj) -> dict[str, np.ndarray]:
+    """``rate``, ``delta`` and the ``parts`` (``gradient``, ``momentum``, ``weight_decay``) of every
+    update of every start of ``traj`` (run with ``states=True``, keep="all"), each (steps, N, 2), row
+    t - 1 for update t; NaN where a start had diverged (no update taken)."""
+    if traj.states is None or traj.xy.shape[0] != len(traj.lr) + 1:
+        raise ValueError("explain_path needs a trajectory run with states=True and keep='all'")
+    steps, n = len(traj.lr), traj.xy.shape[1]
+    out = {name: np.full((steps, n, 2), np.nan) for name in ("rate", "delta", "gradient", "momentum", "weight_decay")}
+    stopped = np.where(traj.diverged, traj.diverged_at, steps + 1)
+    for t in range(1, steps + 1):
+        alive = t < stopped
+        if not alive.any():
+            break
+        before = {name: v[t - 1, alive] for name, v in traj.states.items()}
+        if "step" in before:
+            before["step"] = np.full(before["step"].shape, t - 1.0)
+        e = explain(spec, values, before, traj.grads[t - 1, alive], traj.xy[t - 1, alive], float(traj.lr[t - 1]), t)
+        for name in ("rate", "delta"):
+            out[name][t - 1, alive] = e[name]
+        for name, part in e["parts"].items():
+            out[name][t - 1, alive] = part
+    return out
 
 
 # ------------------------------------------------------------------------------ the rule with numbers

@@ -221,3 +221,27 @@ def test_explain_works_on_many_starts_at_once():
                                          traj.grads[t - 1], traj.xy[t - 1], float(traj.lr[t - 1]), t)
     assert np.array_equal(many["new_params"], traj.xy[t])
     assert many["rate"].shape == (len(STARTS), 2)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_explain_path_gives_every_updates_rate_and_parts(key):
+    """For map glyphs: one call for every update of every start, equal to the step-by-step
+    explanation, NaN once a start has diverged."""
+    from optimizers.explain import explain_path
+
+    spec = OPTIMIZERS[key]
+    starts = np.array([(1.0, 1.5), (2.0, -0.5), (0.5, 0.5), (-4.0, 4.0), (3.5, 0.8)])
+    traj = run(spec.factory(), surface("beale"), starts, 40, spec.lr.default * 3, states=True)
+    path = explain_path(spec, {}, traj)
+    if spec.torch_class == "torch.optim.SGD":
+        assert traj.diverged.any() and not traj.diverged.all()
+    assert set(path) == {"rate", "delta", "gradient", "momentum", "weight_decay"}
+    for i in range(len(starts)):
+        stop = traj.diverged_at[i] if traj.diverged[i] else 41
+        for t in (1, 2, stop - 1):
+            e = explain_step(spec, {}, traj, i, t)
+            assert np.array_equal(path["rate"][t - 1, i], e["rate"])
+            assert np.array_equal(path["delta"][t - 1, i], traj.xy[t, i] - traj.xy[t - 1, i])
+            for name, part in e["parts"].items():
+                assert np.array_equal(path[name][t - 1, i], part)
+        assert np.isnan(path["rate"][stop - 1:, i]).all() and np.isfinite(path["rate"][: stop - 1, i]).all()

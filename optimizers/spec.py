@@ -140,6 +140,7 @@ class Spec:
     lr: Param | None = None
     torch_extra: dict = field(default_factory=dict)
     latex_for: Callable | None = field(default=None, repr=False)  # settings -> the rule they run, if it varies
+    run_rate: str | None = None  # schedules: the parameter each run's learning rate sets ("lr" or "max_lr")
     check: Callable | None = field(default=None, repr=False)  # settings -> None, or ValueError: rules that tie them
     explainer: Callable | None = field(default=None, repr=False)  # optimizers.explain.Step -> its quantities
 

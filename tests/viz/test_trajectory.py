@@ -8,8 +8,9 @@ import plotly.io as pio
 import pytest
 
 from optimizers import OPTIMIZERS, run
+from scenes import summary_rows
 from surfaces import SURFACES
-from viz import summary_rows, surface_3d_figure, trajectory_figure
+from viz import surface_3d_figure, trajectory_figure
 from viz.trajectory import breakpoints, frame_steps, trail_indices, visible_points
 
 

@@ -13,7 +13,7 @@ How the script matches the app's numbers (to ~1e-9 relative and mostly to the la
   settings and the spec's ``torch_extra``, as ``nesterov=True`` for NAG); torch's default dtype is left
   alone, as NAdam's float32 momentum product depends on it (see ``optimizers/nadam.py``).
 - The schedule is torch's scheduler with the spec's ``torch_extra`` (``cycle_momentum=False``), the
-  run's rate in ``lr`` or ``max_lr`` as ``viz.scene.build_schedule`` puts it, stepped once after every
+  run's rate in ``lr`` or ``max_lr`` as the spec's ``run_rate`` says, stepped once after every
   ``optimizer.step()``; ``constant`` has no scheduler; OneCycleLR stops being stepped at the end of
   its cycle, where torch would raise and the app keeps the last rate.
 - The lecture's forms (``momentum_lecture``, ``nag_lecture``, ``rmsprop_lecture``) have no torch class:
@@ -37,10 +37,10 @@ import numpy as np
 from optimizers import OPTIMIZERS, SCHEDULES
 from optimizers.lecture_torch import TORCH_CLASSES as LECTURE_OPTIMIZERS
 from optimizers.runner import StochasticSurface
+from scenes import Scene, run_labels, to_query
 from surfaces import SURFACES
 
-from .scene import Scene, run_labels, to_query
-from .static import ExportError
+from .errors import ExportError
 
 # --------------------------------------------------------------------------------- torch surfaces
 # Each entry defines loss_fn(x, y) and grad_fn(x, y) on float64 tensors of any (equal) shape, written
@@ -314,10 +314,10 @@ def _scheduler_source(scene: Scene, run) -> str:
         return "None"
     spec = SCHEDULES[scene.schedule]
     kwargs = {**spec.defaults(), **dict(scene.schedule_params)}
-    if spec.lr is not None:
+    if spec.run_rate == "lr":
         kwargs.pop("lr")  # the optimizer's rate, which the scheduler scales
     else:
-        kwargs["max_lr"] = run.lr  # as viz.scene.build_schedule: each run's rate is the peak
+        kwargs[spec.run_rate] = run.lr  # the peak of the cycle
     kwargs.update(spec.torch_extra)
     if "milestones" in kwargs:
         kwargs["milestones"] = list(kwargs["milestones"])

@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .base import Optimizer, square_average, with_weight_decay, zeros_like
+from .explain import COUPLED
 from .params import WEIGHT_DECAY, eps_param, lr_param
 from .spec import Param, Spec
 
@@ -47,11 +48,24 @@ def adadelta(rho=0.9, eps=1e-6, weight_decay=0.0) -> Optimizer:
     return Optimizer(init, with_weight_decay(update, weight_decay), None, ("step", "square_avg", "acc_delta"))
 
 
-LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1} \\"
-         r"v_t = \rho v_{t-1} + (1-\rho)\, g_t^2 \\"
-         r"\Delta_t = \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}}\, g_t \\"
-         r"u_t = \rho u_{t-1} + (1-\rho)\, \Delta_t^2 \\"
+LINES = (r"v_t = \rho v_{t-1} + (1-\rho)\, g_t^2",
+         r"\Delta_t = \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}}\, g_t",
+         r"u_t = \rho u_{t-1} + (1-\rho)\, \Delta_t^2",
          r"\theta_t = \theta_{t-1} - \varepsilon_t\, \Delta_t")
+LATEX = r" \\".join((COUPLED, *LINES))
+
+
+def explain_adadelta(s) -> dict:
+    """Adadelta's step: Δθ = -ε_t Δ_t, Δ_t = rate g_t / ε_t with rate = ε_t √(u_{t-1} + ϵ)/√(v_t + ϵ)."""
+    v = s.values
+    g = s.decay()
+    ratio = np.sqrt(s.before.acc_delta + v["eps"]) / np.sqrt(s.after.square_avg + v["eps"])
+    rate = s.lr * ratio
+    symbols = {"v_t": s.after.square_avg, "v_{t-1}": s.before.square_avg, "u_t": s.after.acc_delta,
+               "u_{t-1}": s.before.acc_delta, r"\Delta_t": ratio * g, r"\rho": v["rho"], r"\epsilon": v["eps"]}
+    return {"rate": rate, "ratio": ratio, "parts": s.parts(-rate), "rule": r" \\ ".join([*s.preamble(), *LINES]),
+            "symbols": s.symbols(**symbols)}
+
 
 SPECS = (
     Spec("adadelta", "Adadelta", adadelta,
@@ -61,5 +75,5 @@ SPECS = (
          "torch.optim.Adadelta", LATEX,
          "The step is the running RMS of past steps over the running RMS of gradients, ϵ inside both "
          "roots; torch's learning rate (default 1) scales it, the lecture's form has none.",
-         lr=lr_param(1.0, widget=(1e-3, 100.0))),
+         lr=lr_param(1.0, widget=(1e-3, 100.0)), explainer=explain_adadelta),
 )

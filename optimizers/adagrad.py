@@ -18,6 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .base import Optimizer, with_weight_decay, zeros_like
+from .explain import COUPLED
 from .params import WEIGHT_DECAY, eps_param, lr_param
 from .spec import Param, Spec
 
@@ -41,9 +42,23 @@ def adagrad(lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1
     return Optimizer(init, with_weight_decay(update, weight_decay), None, ("step", "sum"))
 
 
-LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1} \\"
-         r"s_t = s_{t-1} + g_t^2 \quad (s_0 = s_{\mathrm{init}}) \\"
-         r"\theta_t = \theta_{t-1} - \frac{\varepsilon_t}{1 + (t-1)\,\eta}\,\frac{g_t}{\sqrt{s_t} + \epsilon}")
+SUM = r"s_t = s_{t-1} + g_t^2"
+STEP = r"\theta_t = \theta_{t-1} - \frac{\varepsilon_t}{1 + (t-1)\,\eta}\,\frac{g_t}{\sqrt{s_t} + \epsilon}"
+LATEX = COUPLED + r" \\" + SUM + r" \quad (s_0 = s_{\mathrm{init}}) \\" + STEP
+
+
+def explain_adagrad(s) -> dict:
+    """Adagrad's step: Δθ = -rate g_t, rate = ε_t / ((1 + (t-1)η)(√s_t + ϵ)), all of it the gradient's
+    (and the decay's) share."""
+    v = s.values
+    s.decay()
+    decayed = s.lr / (1 + (s.t - 1) * v["lr_decay"])
+    rate = decayed / (np.sqrt(s.after.sum) + v["eps"])
+    return {"rate": rate, "lr_decayed": decayed, "parts": s.parts(-rate),
+            "rule": r" \\ ".join([*s.preamble(), SUM, STEP]),
+            "symbols": s.symbols(s_t=s.after.sum, **{"s_{t-1}": s.before.sum, r"\eta": v["lr_decay"],
+                                                     r"\epsilon": v["eps"]})}
+
 
 SPECS = (
     Spec("adagrad", "Adagrad", adagrad,
@@ -54,5 +69,5 @@ SPECS = (
           eps_param(1e-10, widget=(1e-12, 1.0))),
          "torch.optim.Adagrad", LATEX,
          "The sum of squared gradients only grows, so every coordinate's step shrinks for ever; ϵ is added "
-         "after the square root, as in torch.", lr=lr_param(0.01)),
+         "after the square root, as in torch.", lr=lr_param(0.01), explainer=explain_adagrad),
 )

@@ -1,6 +1,7 @@
 r"""Adam, its AMSGrad variant and AdamW: ``torch.optim.Adam`` and ``torch.optim.AdamW``.
 
-Adam, with g_t the gradient plus λθ_{t-1} (coupled L2):
+Adam, with g_t the gradient plus λθ_{t-1} (coupled L2),
+:math:`g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1}`:
 
 .. math::
     m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t \\
@@ -16,7 +17,7 @@ AMSGrad divides by the running maximum of v instead:
 AdamW shrinks θ before Adam's step, g_t being the bare gradient (decoupled weight decay):
 
 .. math::
-    \theta_{t-1} \leftarrow (1 - \varepsilon_t \lambda)\,\theta_{t-1}
+    \theta_{t-1} \leftarrow (1 - \varepsilon_t\lambda)\,\theta_{t-1}
 
 Arguments: ``betas`` (β₁, β₂), ``eps`` ϵ, ``weight_decay`` λ, ``amsgrad``. As in torch, ϵ is added
 after the square root of the bias-corrected second moment (the lecture writes the same), and the
@@ -31,6 +32,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .base import Optimizer, adam_moments, with_weight_decay, zeros_like
+from .explain import DECOUPLED, FIRST_MOMENT, SECOND_MOMENT
 from .params import BETAS, EPS, WEIGHT_DECAY, lr_param, weight_decay_param
 from .spec import Spec
 
@@ -71,26 +73,52 @@ def _adamw(**kw) -> Optimizer:
 
 
 
-ADAM_LATEX = (r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t \\"
-              r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2 \\"
-              r"\theta_t = \theta_{t-1} - \frac{\varepsilon_t}{1-\beta_1^t}\,"
-              r"\frac{m_t}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}")
-AMSGRAD_LATEX = ADAM_LATEX.replace(r"\theta_t =", r"\hat v_t = \max(\hat v_{t-1}, v_t) \\ \theta_t =").replace(
-    r"\sqrt{v_t/", r"\sqrt{\hat v_t/")
-ADAMW_LATEX = r"\theta_{t-1} \leftarrow (1 - \varepsilon_t \lambda)\,\theta_{t-1} \\" + ADAM_LATEX
+ADAM_STEP = (r"\theta_t = \theta_{t-1} - \frac{\varepsilon_t}{1-\beta_1^t}\,"
+             r"\frac{m_t}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}")
+RUNNING_MAX = r"\hat v_t = \max(\hat v_{t-1}, v_t)"
+AMSGRAD_STEP = ADAM_STEP.replace(r"\sqrt{v_t/", r"\sqrt{\hat v_t/")
+ADAM_LATEX = FIRST_MOMENT + r" \\" + SECOND_MOMENT + r" \\" + ADAM_STEP
+AMSGRAD_LATEX = FIRST_MOMENT + r" \\" + SECOND_MOMENT + r" \\" + RUNNING_MAX + r" \\ " + AMSGRAD_STEP
+ADAMW_LATEX = DECOUPLED + r" \\" + ADAM_LATEX
+
+
+def explain_adam(s, amsgrad: bool = False, decoupled: bool = False) -> dict:
+    r"""Adam's step: Δθ = -rate m̂_t, m̂_t = m_t/(1-β₁^t), rate = ε_t/(√v̂_t + ϵ), v̂_t = v_t/(1-β₂^t)
+    (AMSGrad: its running maximum of v over 1-β₂^t); m_t = β₁ m_{t-1} + (1-β₁) g_t splits Δθ into the
+    gradient's share -rate (1-β₁) g/(1-β₁^t) and the past's -rate β₁ m_{t-1}/(1-β₁^t)."""
+    beta1, beta2 = s.values["betas"]
+    eps = s.values["eps"]
+    s.decay(decoupled)
+    bias1, bias2 = 1.0 - beta1**s.t, 1.0 - beta2**s.t
+    m, v = s.after.exp_avg, s.after.exp_avg_sq
+    v_max = s.after.max_exp_avg_sq if amsgrad else v
+    rate = s.lr / (np.sqrt(v_max) / bias2**0.5 + eps)
+    out = {"rate": rate, "m_hat": m / bias1, "v_hat": v_max / bias2,
+           "parts": s.parts(-rate * (1.0 - beta1) / bias1, -rate * beta1 * s.before.exp_avg / bias1)}
+    symbols = {"m_t": m, "m_{t-1}": s.before.exp_avg, "v_t": v, "v_{t-1}": s.before.exp_avg_sq, r"\beta_1": beta1,
+               r"\beta_2": beta2, r"\epsilon": eps}
+    rule = [*s.preamble(), FIRST_MOMENT, SECOND_MOMENT]
+    if amsgrad:
+        out["v_max"] = v_max
+        symbols.update({r"\hat v_t": v_max, r"\hat v_{t-1}": s.before.max_exp_avg_sq})
+        rule += [RUNNING_MAX, AMSGRAD_STEP]
+    else:
+        rule.append(ADAM_STEP)
+    return {**out, "rule": r" \\ ".join(rule), "symbols": s.symbols(**symbols)}
+
 
 ADAM = Spec("adam", "Adam", adam, (BETAS, EPS, WEIGHT_DECAY),
             "torch.optim.Adam", ADAM_LATEX,
             "ϵ is added after the square root, as in torch and the lecture; weight decay is coupled L2.",
-            lr=lr_param(0.001))
+            lr=lr_param(0.001), explainer=explain_adam)
 AMSGRAD = Spec("amsgrad", "AMSGrad", _amsgrad, (BETAS, EPS, WEIGHT_DECAY),
          "torch.optim.Adam", AMSGRAD_LATEX,
          "torch.optim.Adam with amsgrad=True: the running maximum of v keeps steps from growing again.",
-         lr=lr_param(0.001), torch_extra={"amsgrad": True})
+         lr=lr_param(0.001), torch_extra={"amsgrad": True}, explainer=lambda s: explain_adam(s, amsgrad=True))
 DECOUPLED_WD = weight_decay_param(0.01, "decoupled: θ shrinks by ελθ before the step")
 ADAMW = Spec("adamw", "AdamW", _adamw, (BETAS, EPS, DECOUPLED_WD),
          "torch.optim.AdamW", ADAMW_LATEX,
          "Decoupled weight decay (Loshchilov and Hutter): θ is multiplied by 1 - ελ, not λθ added to g.",
-         lr=lr_param(0.001))
+         lr=lr_param(0.001), explainer=lambda s: explain_adam(s, decoupled=True))
 
 SPECS = (ADAM, AMSGRAD, ADAMW)

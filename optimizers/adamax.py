@@ -18,6 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .base import Optimizer, lerp_by, with_weight_decay, zeros_like
+from .explain import COUPLED, FIRST_MOMENT
 from .params import BETAS, EPS, WEIGHT_DECAY, lr_param
 from .spec import Spec
 
@@ -46,15 +47,28 @@ def adamax(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0) -> Optimizer:
     return Optimizer(init, with_weight_decay(update, weight_decay), None, ("step", "exp_avg", "exp_inf"))
 
 
-LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1} \\"
-         r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t \\"
-         r"u_t = \max(\beta_2 u_{t-1},\ |g_t| + \epsilon) \\"
-         r"\theta_t = \theta_{t-1} - \frac{\varepsilon_t}{1-\beta_1^t}\, \frac{m_t}{u_t}")
+NORM = r"u_t = \max(\beta_2 u_{t-1},\ |g_t| + \epsilon)"
+STEP = r"\theta_t = \theta_{t-1} - \frac{\varepsilon_t}{1-\beta_1^t}\, \frac{m_t}{u_t}"
+LATEX = r" \\".join((COUPLED, FIRST_MOMENT, NORM, STEP))
+
+
+def explain_adamax(s) -> dict:
+    """Adamax's step: Δθ = -rate m̂_t, m̂_t = m_t/(1-β₁^t), rate = ε_t/u_t; split as Adam's."""
+    beta1, beta2 = s.values["betas"]
+    s.decay()
+    bias1 = 1 - beta1**s.t
+    rate = s.lr / s.after.exp_inf
+    symbols = {"m_t": s.after.exp_avg, "m_{t-1}": s.before.exp_avg, "u_t": s.after.exp_inf,
+               "u_{t-1}": s.before.exp_inf, r"\beta_1": beta1, r"\beta_2": beta2, r"\epsilon": s.values["eps"]}
+    return {"rate": rate, "m_hat": s.after.exp_avg / bias1,
+            "parts": s.parts(-rate * (1.0 - beta1) / bias1, -rate * beta1 * s.before.exp_avg / bias1),
+            "rule": r" \\ ".join([*s.preamble(), FIRST_MOMENT, NORM, STEP]), "symbols": s.symbols(**symbols)}
+
 
 SPECS = (
     Spec("adamax", "Adamax", adamax,
          (BETAS, EPS, WEIGHT_DECAY),
          "torch.optim.Adamax", LATEX,
          "Adam's root mean square replaced by a decaying maximum of |g|; ϵ is added to |g| inside the "
-         "maximum, as in torch.", lr=lr_param(0.002)),
+         "maximum, as in torch.", lr=lr_param(0.002), explainer=explain_adamax),
 )

@@ -60,31 +60,44 @@ def square_average(beta: float) -> Callable:
 
 def adam_moments(beta1: float, beta2: float) -> Callable:
     r"""``(m, v, g) -> (m_t, v_t)``, the two moments of the Adam family (Adam, AMSGrad, AdamW, NAdam,
-    RAdam) in torch's order: :math:`m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t` by ``lerp``,
-    :math:`v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2` by ``square_average``."""
-    first, second = lerp_by(1.0 - beta1), square_average(beta2)
-    return lambda m, v, g: (first(m, g), second(v, g))
+    RAdam) in torch's order: :math:`m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t` by ``lerp`` (weight
+    1 - β₁), :math:`v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2` as ``square_average``. The two formulas
+    are those of ``lerp_by`` and ``square_average``, inlined so that an update pays one call for both."""
+    weight, c = 1.0 - beta1, 1.0 - beta2
+    if abs(weight) < 0.5:
+        return lambda m, v, g: (m + weight * (g - m), v * beta2 + (c * g) * g)
+    rest = 1.0 - weight
+    return lambda m, v, g: (g - (g - m) * rest, v * beta2 + (c * g) * g)
+
+
+def coupled_gradient(grads, params, weight_decay: float):
+    r"""Coupled L2, torch's ``grad.add(param, alpha=λ)``: :math:`g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1}`."""
+    return grads + weight_decay * params
+
+
+def decoupled_params(params, lr: float, weight_decay: float):
+    r"""Decoupled weight decay, torch's ``param.mul_(1 - lr * λ)``:
+    :math:`\theta_{t-1} \leftarrow (1 - \varepsilon_t\lambda)\,\theta_{t-1}`."""
+    return params * (1.0 - lr * weight_decay)
 
 
 def with_weight_decay(update: Callable, weight_decay: float, decoupled: bool = False,
                       at: Callable | None = None) -> Callable:
-    r"""``update`` preceded by torch's weight-decay preamble, written once for every optimizer.
-
-    Coupled L2 (torch's ``grad.add(param, alpha=λ)``): :math:`g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1}`,
-    the decay taken at ``at(state, params)`` where the gradient is (the lecture's Nesterov), else at θ.
-    Decoupled (AdamW, and NAdam's and RAdam's ``decoupled_weight_decay``, torch's
-    ``param.mul_(1 - lr * λ)``): :math:`\theta_{t-1} \leftarrow (1 - \varepsilon_t\lambda)\,\theta_{t-1}`
-    before the step, the gradient left bare. With λ = 0 this returns ``update`` itself, at no cost.
+    """``update`` preceded by torch's weight-decay preamble, written once for every optimizer: coupled
+    L2 (``coupled_gradient``), the decay taken at ``at(state, params)`` where the gradient is (the
+    lecture's Nesterov), else at θ; or decoupled (``decoupled_params``: AdamW, and NAdam's and RAdam's
+    ``decoupled_weight_decay``), θ shrunk before the step and the gradient left bare. With λ = 0 this
+    returns ``update`` itself, at no cost.
     """
     if not weight_decay:
         return update
     if decoupled:
         def decayed(grads, state, params, lr):
-            return update(grads, state, params * (1.0 - lr * weight_decay), lr)
+            return update(grads, state, decoupled_params(params, lr, weight_decay), lr)
     elif at is not None:
         def decayed(grads, state, params, lr):
-            return update(grads + weight_decay * at(state, params), state, params, lr)
+            return update(coupled_gradient(grads, at(state, params), weight_decay), state, params, lr)
     else:
         def decayed(grads, state, params, lr):
-            return update(grads + weight_decay * params, state, params, lr)
+            return update(coupled_gradient(grads, params, weight_decay), state, params, lr)
     return decayed

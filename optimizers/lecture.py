@@ -26,7 +26,11 @@ every step and converge together.
 RMSProp: ϵ inside the square root, with γ = ``alpha``. With ϵ = 0 this is torch's ``RMSprop(eps=0)``;
 with a large ϵ the two split (sqrt(v + ϵ) against sqrt(v) + ϵ).
 
-``weight_decay`` λ adds λw to the gradient (coupled L2), at the point where the gradient is taken.
+``weight_decay`` λ adds λw to the gradient (coupled L2), at the point where the gradient is taken:
+
+.. math::
+    g_t = \nabla f(w_{t-1}) + \lambda w_{t-1} \\
+    \nabla E(w_{t-1} + \mu v_{t-1}) = \nabla f(w_{t-1} + \mu v_{t-1}) + \lambda (w_{t-1} + \mu v_{t-1})
 """
 
 from __future__ import annotations
@@ -87,26 +91,67 @@ def rmsprop_lecture(alpha=0.99, eps=1e-8, weight_decay=0.0) -> Optimizer:
     return Optimizer(init, with_weight_decay(update, weight_decay), None, ("square_avg",))
 
 
-MOMENTUM_LATEX = (r"v_t = \mu v_{t-1} - \varepsilon_t g_t \\"
-                  r"w_t = w_{t-1} + v_t")
-NAG_LATEX = (r"v_t = \mu v_{t-1} - \varepsilon_t \nabla E(w_{t-1} + \mu v_{t-1}) \\"
-             r"w_t = w_{t-1} + v_t")
-RMSPROP_LATEX = (r"\langle g^2 \rangle_t = \gamma \langle g^2 \rangle_{t-1} + (1-\gamma)\, g_t^2 \\"
-                 r"w_t = w_{t-1} - \frac{\varepsilon_t}{\sqrt{\langle g^2 \rangle_t + \epsilon}}\, g_t")
+VELOCITY = r"v_t = \mu v_{t-1} - \varepsilon_t g_t"
+LOOK_AHEAD_VELOCITY = r"v_t = \mu v_{t-1} - \varepsilon_t \nabla E(w_{t-1} + \mu v_{t-1})"
+POSITION = r"w_t = w_{t-1} + v_t"
+SQUARES = r"\langle g^2 \rangle_t = \gamma \langle g^2 \rangle_{t-1} + (1-\gamma)\, g_t^2"
+RMSPROP_STEP = r"w_t = w_{t-1} - \frac{\varepsilon_t}{\sqrt{\langle g^2 \rangle_t + \epsilon}}\, g_t"
+MOMENTUM_LATEX = VELOCITY + r" \\" + POSITION
+NAG_LATEX = LOOK_AHEAD_VELOCITY + r" \\" + POSITION
+RMSPROP_LATEX = SQUARES + r" \\" + RMSPROP_STEP
+DECAY = r"g_t = \nabla f(w_{t-1}) + \lambda w_{t-1}"
+LOOK_AHEAD_DECAY = (r"\nabla E(w_{t-1} + \mu v_{t-1}) = \nabla f(w_{t-1} + \mu v_{t-1})"
+                    r" + \lambda (w_{t-1} + \mu v_{t-1})")
+_LOOK_AHEAD_GRAD = r"\nabla f(w_{t-1} + \mu v_{t-1})"
+
+
+def _positions(s) -> dict:
+    return {"w_{t-1}": s.params, "w_t": s.new_params, r"\nabla f(w_{t-1})": s.grad}
+
+
+def explain_velocity(s, nesterov: bool = False) -> dict:
+    """The lecture's momentum: Δw = v_t = μ v_{t-1} - ε_t g_t, the gradient's share -ε_t ∇f, the
+    past's μ v_{t-1}; Nesterov's g_t is taken (with its decay) at the look-ahead point w + μv."""
+    mu, previous = s.values["momentum"], s.before.velocity
+    look_ahead = s.params + mu * previous
+    g = s.decay(at=look_ahead if nesterov else None)
+    symbols = {**_positions(s), "v_t": s.after.velocity, "v_{t-1}": previous, r"\mu": mu}
+    if nesterov:
+        symbols.update({r"\nabla E(w_{t-1} + \mu v_{t-1})": g, _LOOK_AHEAD_GRAD: s.grad})
+        rule = [LOOK_AHEAD_DECAY] if s.lam else []
+        rule += [LOOK_AHEAD_VELOCITY, POSITION]
+    else:
+        rule = [DECAY] if s.lam else []
+        rule += [VELOCITY, POSITION]
+    return {"rate": np.broadcast_to(s.lr, np.shape(s.params)).astype(float), "look_ahead": look_ahead,
+            "parts": s.parts(-s.lr, mu * previous), "rule": r" \\ ".join(rule), "symbols": s.symbols(**symbols)}
+
+
+def explain_rmsprop_lecture(s) -> dict:
+    """The lecture's RMSProp: Δw = -rate g_t, rate = ε_t/√(⟨g²⟩_t + ϵ)."""
+    s.decay()
+    rate = s.lr / np.sqrt(s.after.square_avg + s.values["eps"])
+    symbols = {**_positions(s), r"\langle g^2 \rangle_t": s.after.square_avg,
+               r"\langle g^2 \rangle_{t-1}": s.before.square_avg, r"\gamma": s.values["alpha"],
+               r"\epsilon": s.values["eps"]}
+    rule = ([DECAY] if s.lam else []) + [SQUARES, RMSPROP_STEP]
+    return {"rate": rate, "parts": s.parts(-rate), "rule": r" \\ ".join(rule), "symbols": s.symbols(**symbols)}
+
 
 SPECS = (
     Spec("momentum_lecture", "Momentum (lecture form)", momentum_lecture, (MOMENTUM, WEIGHT_DECAY), None,
          MOMENTUM_LATEX,
          "The learning rate sits inside the velocity. Coincides with torch.optim.SGD(momentum=μ), the "
          "Momentum entry, at a constant rate; splits from it when a schedule changes the rate.",
-         lr=lr_param(0.01)),
+         lr=lr_param(0.01), explainer=explain_velocity),
     Spec("nag_lecture", "Nesterov (lecture form)", nag_lecture, (MOMENTUM, WEIGHT_DECAY), None, NAG_LATEX,
          "The gradient is taken at the look-ahead point w + μv. torch.optim.SGD(nesterov=True), the "
          "Nesterov entry, follows the look-ahead point itself: at a constant rate its path is this one "
-         "shifted by μv.", lr=lr_param(0.01)),
+         "shifted by μv.", lr=lr_param(0.01), explainer=lambda s: explain_velocity(s, nesterov=True)),
     Spec("rmsprop_lecture", "RMSProp (lecture form)", rmsprop_lecture,
          (smoothing_param("smoothing γ (torch's α)"), EPS, WEIGHT_DECAY),
          None, RMSPROP_LATEX,
          "ϵ inside the square root. Coincides with torch.optim.RMSprop(eps=0); with a large ϵ it takes "
-         "visibly longer steps than torch's form, where ϵ is added after the root.", lr=lr_param(0.01)),
+         "visibly longer steps than torch's form, where ϵ is added after the root.", lr=lr_param(0.01),
+         explainer=explain_rmsprop_lecture),
 )

@@ -3,7 +3,7 @@ r"""NAdam, Adam with Nesterov momentum (Dozat): ``torch.optim.NAdam``.
 .. math::
     g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1}
     \text{, or } \theta_{t-1} \leftarrow (1 - \varepsilon_t\lambda)\,\theta_{t-1} \text{ (decoupled)} \\
-    \mu_t = \beta_1 \bigl(1 - \tfrac{1}{2}\, 0.96^{t\psi}\bigr), \quad \Pi_t = \mu_1 \cdots \mu_t \\
+    \mu_t = \beta_1 \bigl(1 - \tfrac{1}{2}\, 0.96^{t\psi}\bigr), \quad \Pi_t = \Pi_{t-1}\,\mu_t \quad (\Pi_0 = 1) \\
     m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t \\
     v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2 \\
     \theta_t = \theta_{t-1} - \varepsilon_t \Bigl(\frac{1-\mu_t}{1-\Pi_t}\, g_t
@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .base import Optimizer, adam_moments, with_weight_decay, zeros_like
+from .explain import COUPLED, DECOUPLED, FIRST_MOMENT, SECOND_MOMENT
 from .params import BETAS, COUPLED_UNLESS_DECOUPLED, DECOUPLED_WEIGHT_DECAY, EPS, lr_param, weight_decay_param
 from .spec import Param, Spec
 
@@ -74,13 +75,36 @@ def nadam(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3, d
     return Optimizer(init, update, None, ("step", "mu_product", "exp_avg", "exp_avg_sq"))
 
 
-LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1}"
-         r"\text{, or } \theta_{t-1} \leftarrow (1 - \varepsilon_t\lambda)\,\theta_{t-1} \text{ (decoupled)} \\"
-         r"\mu_t = \beta_1 \bigl(1 - \tfrac{1}{2}\, 0.96^{t\psi}\bigr), \quad \Pi_t = \mu_1 \cdots \mu_t \\"
-         r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t \\"
-         r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2 \\"
-         r"\theta_t = \theta_{t-1} - \varepsilon_t \Bigl(\frac{1-\mu_t}{1-\Pi_t}\, g_t"
-         r" + \frac{\mu_{t+1}}{1-\Pi_t\,\mu_{t+1}}\, m_t\Bigr) \Big/ \Bigl(\sqrt{v_t / (1-\beta_2^t)} + \epsilon\Bigr)")
+MOMENTUM = r"\mu_t = \beta_1 \bigl(1 - \tfrac{1}{2}\, 0.96^{t\psi}\bigr)"
+PRODUCT = r"\Pi_t = \Pi_{t-1}\,\mu_t"
+STEP = (r"\theta_t = \theta_{t-1} - \varepsilon_t \Bigl(\frac{1-\mu_t}{1-\Pi_t}\, g_t"
+        r" + \frac{\mu_{t+1}}{1-\Pi_t\,\mu_{t+1}}\, m_t\Bigr) \Big/ \Bigl(\sqrt{v_t / (1-\beta_2^t)} + \epsilon\Bigr)")
+LATEX = (COUPLED + r"\text{, or } " + DECOUPLED + r" \text{ (decoupled)} \\" + MOMENTUM + r", \quad " + PRODUCT
+         + r" \quad (\Pi_0 = 1) \\" + FIRST_MOMENT + r" \\" + SECOND_MOMENT + r" \\" + STEP)
+
+
+def explain_nadam(s) -> dict:
+    """NAdam's step: Δθ = -rate (c_g g_t + c_m m_t), rate = ε_t/(√v̂_t + ϵ), c_g = (1-μ_t)/(1-Π_t),
+    c_m = μ_{t+1}/(1-Π_t μ_{t+1}); with m_t = β₁ m_{t-1} + (1-β₁) g_t the gradient's share is
+    -rate (c_g + c_m (1-β₁)) g, the past's -rate c_m β₁ m_{t-1}. Π_t is torch's, in its dtype."""
+    v = s.values
+    beta1, beta2 = v["betas"]
+    s.decay(v["decoupled_weight_decay"])
+    t, psi = s.t, v["momentum_decay"]
+    mu, mu_next = beta1 * (1.0 - 0.5 * (0.96 ** (t * psi))), beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * psi)))
+    product = s.after.mu_product
+    v_hat = s.after.exp_avg_sq / (1 - beta2**t)
+    rate = s.lr / (np.sqrt(v_hat) + v["eps"])
+    c_g, c_m = (1.0 - mu) / (1.0 - product), mu_next / (1.0 - product * mu_next)
+    symbols = {r"\mu_t": mu, r"\mu_{t+1}": mu_next, r"\Pi_t": product, r"\Pi_{t-1}": s.before.mu_product,
+               r"\psi": psi, "m_t": s.after.exp_avg, "m_{t-1}": s.before.exp_avg, "v_t": s.after.exp_avg_sq,
+               "v_{t-1}": s.before.exp_avg_sq, r"\beta_1": beta1, r"\beta_2": beta2, r"\epsilon": v["eps"]}
+    return {"rate": rate, "v_hat": v_hat, "mu_t": mu, "mu_next": mu_next, "mu_product": product,
+            "mu_product_next": product * mu_next,
+            "parts": s.parts(-rate * (c_g + c_m * (1.0 - beta1)), -rate * c_m * beta1 * s.before.exp_avg),
+            "rule": r" \\ ".join([*s.preamble(), MOMENTUM, PRODUCT, FIRST_MOMENT, SECOND_MOMENT, STEP]),
+            "symbols": s.symbols(**symbols)}
+
 
 SPECS = (
     Spec("nadam", "NAdam", nadam,
@@ -91,5 +115,5 @@ SPECS = (
           DECOUPLED_WEIGHT_DECAY),
          "torch.optim.NAdam", LATEX,
          "Adam with a Nesterov look-ahead on the first moment; the momentum coefficient μ_t warms up "
-         "with t (ψ = momentum_decay).", lr=lr_param(0.002)),
+         "with t (ψ = momentum_decay).", lr=lr_param(0.002), explainer=explain_nadam),
 )

@@ -22,7 +22,9 @@ from typing import NamedTuple
 import numpy as np
 
 from .base import Optimizer, lerp_by, square_average, with_weight_decay, zeros_like
+from .explain import COUPLED
 from .params import EPS, WEIGHT_DECAY, lr_param, momentum_param, smoothing_param
+from .sgd import BUFFER_STEP
 from .spec import Param, Spec
 
 
@@ -61,12 +63,33 @@ def rmsprop(alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False
     return Optimizer(init, with_weight_decay(update, weight_decay), None, names)
 
 
-LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1} \\"
-         r"v_t = \alpha v_{t-1} + (1-\alpha)\, g_t^2 \\"
-         r"\bar g_t = \alpha \bar g_{t-1} + (1-\alpha)\, g_t, \quad"
-         r" \tilde v_t = v_t - \bar g_t^2 \text{ (centered) or } v_t \\"
-         r"b_t = \mu b_{t-1} + \frac{g_t}{\sqrt{\tilde v_t} + \epsilon} \quad (b_0 = 0) \\"
-         r"\theta_t = \theta_{t-1} - \varepsilon_t\, b_t")
+SQUARES = r"v_t = \alpha v_{t-1} + (1-\alpha)\, g_t^2"
+MEAN = r"\bar g_t = \alpha \bar g_{t-1} + (1-\alpha)\, g_t"
+CENTERED = r"\tilde v_t = v_t - \bar g_t^2"
+UNCENTERED = r"\tilde v_t = v_t"
+BUFFER = r"b_t = \mu b_{t-1} + \frac{g_t}{\sqrt{\tilde v_t} + \epsilon}"
+LATEX = (COUPLED + r" \\" + SQUARES + r" \\" + MEAN + r", \quad " + CENTERED + r" \text{ (centered) or } v_t \\"
+         + BUFFER + r" \quad (b_0 = 0) \\" + BUFFER_STEP)
+
+
+def explain_rmsprop(s) -> dict:
+    """RMSprop's step: Δθ = -ε_t b_t, b_t = μ b_{t-1} + g_t/(√ṽ_t + ϵ): rate = ε_t/(√ṽ_t + ϵ), the
+    gradient's share -rate g, the past's -ε_t μ b_{t-1}. Without momentum torch keeps no buffer and
+    steps by -rate g, which is b_t = g_t/(√ṽ_t + ϵ) here."""
+    v = s.values
+    g = s.decay()
+    mu, centered, square_avg = v["momentum"], v["centered"], s.after.square_avg
+    variance = square_avg + (-s.after.grad_avg) * s.after.grad_avg if centered else square_avg
+    rate = s.lr / (np.sqrt(variance) + v["eps"])
+    previous = s.before.momentum_buffer
+    buffer = s.after.momentum_buffer if mu > 0 else g / (np.sqrt(variance) + v["eps"])
+    past = -s.lr * mu * previous if mu > 0 else 0.0
+    rule = [*s.preamble(), SQUARES, *((MEAN, CENTERED) if centered else (UNCENTERED,)), BUFFER, BUFFER_STEP]
+    symbols = {"v_t": square_avg, "v_{t-1}": s.before.square_avg, r"\alpha": v["alpha"], r"\bar g_t": s.after.grad_avg,
+               r"\bar g_{t-1}": s.before.grad_avg, r"\tilde v_t": variance, "b_t": buffer, "b_{t-1}": previous,
+               r"\mu": mu, r"\epsilon": v["eps"]}
+    return {"rate": rate, "parts": s.parts(-rate, past), "rule": r" \\ ".join(rule), "symbols": s.symbols(**symbols)}
+
 
 SPECS = (
     Spec("rmsprop", "RMSProp", rmsprop,
@@ -75,5 +98,6 @@ SPECS = (
                 help="divide by the running variance of g instead of its running second moment")),
          "torch.optim.RMSprop", LATEX,
          "torch's form: ϵ is added after the square root (the lecture puts it inside: see RMSProp, "
-         "lecture form). Centered subtracts the square of the running mean of g.", lr=lr_param(0.01)),
+         "lecture form). Centered subtracts the square of the running mean of g.", lr=lr_param(0.01),
+         explainer=explain_rmsprop),
 )

@@ -134,15 +134,20 @@ def _per_point(rows: int, n: int) -> np.ndarray:
 
 class _Record:
     """Where the loop writes the state after each update and the gradient it was given, for a run of
-    ``n`` starts over ``rows`` updates: ``states[name]`` of shape (rows, n, 2), ``grads`` likewise."""
+    ``n`` starts over ``rows`` updates: ``states[name]`` of shape (rows, n, 2), or (rows,) for a field
+    that is one number for every start and coordinate (the step count, NAdam's product), and
+    ``grads`` of shape (rows, n, 2)."""
 
     def __init__(self, fields: tuple[int, ...], states: list[np.ndarray], grads: np.ndarray):
         self.fields, self.states, self.grads = fields, states, grads
 
     def arrays(self, t: int, sx, sy, gx, gy) -> None:
         for i, out in zip(self.fields, self.states, strict=True):
-            out[t, :, 0] = sx[i]
-            out[t, :, 1] = sy[i]
+            if out.ndim == 1:
+                out[t] = sx[i]
+            else:
+                out[t, :, 0] = sx[i]
+                out[t, :, 1] = sy[i]
         self.grads[t, :, 0] = gx
         self.grads[t, :, 1] = gy
 
@@ -194,20 +199,31 @@ def _integrate(opt: Optimizer, gxy, x, y, sx, sy, lrs, noise, xs, ys, batches=No
     return x, y, sx, sy, seen
 
 
-def _freeze_diverged(xs: np.ndarray, ys: np.ndarray, loss: np.ndarray, states=(), grads=None):
+def _freeze_diverged(xs: np.ndarray, ys: np.ndarray, loss: np.ndarray):
     """Freeze every point at its last finite position from its first non-finite one on (at its start,
-    whose loss then stays non-finite, where the loss overflows there already), and its states with it;
-    the gradients of the updates not taken become NaN."""
+    whose loss then stays non-finite, where the loss overflows there already)."""
     bad = ~(np.isfinite(xs) & np.isfinite(ys) & np.isfinite(loss))
     diverged = bad.any(0)
     first = np.where(diverged, bad.argmax(0), -1)
-    for i in np.flatnonzero(diverged):
+    _freeze((xs, ys, loss), first)
+    return diverged, first
+
+
+def _freeze(arrays, first: np.ndarray, grads=None) -> None:
+    """Rows from ``first[i]`` on of start i repeat the row before (k >= 1: run refuses starts whose
+    loss is not finite); the gradients of the updates not taken become NaN."""
+    for i in np.flatnonzero(first >= 0):
         k = first[i]
-        for a in (xs, ys, loss, *states):
-            a[k:, i] = a[k - 1, i]  # k >= 1: run refuses starts whose loss is not finite
+        for a in arrays:
+            a[k:, i] = a[k - 1, i]
         if grads is not None:
             grads[k - 1:, i] = np.nan
-    return diverged, first
+
+
+def _per_start(shared: np.ndarray, n: int, writable: bool) -> np.ndarray:
+    """A field kept as one number per row, as (rows, n, 2): a read-only view, or a copy to freeze."""
+    view = np.broadcast_to(shared[:, None, None], (len(shared), n, 2))
+    return view.copy() if writable else view
 
 
 def _check_run(optimizer, starts, steps, noise, keep, states):
@@ -262,10 +278,11 @@ def run(optimizer: Optimizer, surface, starts, steps: int, schedule, *, noise: f
     if isinstance(surface, StochasticSurface):
         gxy = surface.batch_gxy
         batches = surface.minibatches(steps, seed)
-    draws = np.random.default_rng(seed).standard_normal((steps, 2, n)) * noise if noise else None
+    rng = np.random.default_rng(seed) if noise else None
     with np.errstate(all="ignore"):
         if keep == "final" and n >= _SCALAR_BELOW:
-            return _run_final(optimizer, fxy, gxy, starts, start_loss, lrs, draws, batches, states)
+            return _run_final(optimizer, fxy, gxy, starts, start_loss, lrs, (rng, noise), batches, states)
+        draws = rng.standard_normal((steps, 2, n)) * noise if noise else None
         traj = _run_all(optimizer, fxy, gxy, starts, lrs, draws, batches, states)
     if keep == "final":
         return _ends(traj)
@@ -289,9 +306,10 @@ def _run_all(optimizer, fxy, gxy, starts, lrs, draws, batches, states) -> Trajec
     record = kept = None
     if states:
         fields, initial = _initial_states(optimizer, starts[:, 0], starts[:, 1])
-        kept = [_per_point(steps + 1, n) for _ in fields]
+        shared = [n >= _SCALAR_BELOW and not isinstance(optimizer.init(starts[:, 0])[i], np.ndarray) for i in fields]
+        kept = [np.empty(steps + 1) if one else _per_point(steps + 1, n) for one in shared]
         for out, row in zip(kept, initial, strict=True):
-            out[0] = row
+            out[0] = row[0, 0] if out.ndim == 1 else row
         grads = _per_point(steps, n)
         record = _Record(fields, [out[1:] for out in kept], grads)
     if n < _SCALAR_BELOW:
@@ -306,8 +324,12 @@ def _run_all(optimizer, fxy, gxy, starts, lrs, draws, batches, states) -> Trajec
         _integrate(optimizer, gxy, x, y, optimizer.init(x), optimizer.init(y), lrs, draws, xs[1:], ys[1:],
                    batches, record)
     loss = _loss(fxy, xs, ys)
-    diverged, first = _freeze_diverged(xs, ys, loss, kept or (), record.grads if record else None)
-    named = None if kept is None else dict(zip(optimizer.state_names, kept, strict=True))
+    diverged, first = _freeze_diverged(xs, ys, loss)
+    named = None
+    if kept is not None:
+        kept = [_per_start(out, n, diverged.any()) if out.ndim == 1 else out for out in kept]
+        _freeze(kept, first, record.grads)
+        named = dict(zip(optimizer.state_names, kept, strict=True))
     return Trajectory(xy, loss, lrs, diverged, first, named, record.grads if record else None)
 
 
@@ -323,9 +345,12 @@ def _last_grad(grads: np.ndarray, n: int) -> np.ndarray:
     return grads[-1:].copy() if len(grads) else np.full((1, n, 2), np.nan)
 
 
-def _run_final(optimizer, fxy, gxy, starts, start_loss, lrs, draws, batches, states) -> Trajectory:
+def _run_final(optimizer, fxy, gxy, starts, start_loss, lrs, noise, batches, states) -> Trajectory:
     """``keep="final"`` for arrays of starts: blocks of steps integrated in turn, each block's losses
-    checked for divergence, and only each point's last finite row kept (with its state)."""
+    checked for divergence, and only each point's last finite row kept (with its state). ``noise`` is
+    (generator, scale): each block draws its rows of the gradient noise in turn, the same numbers as
+    one draw of all the steps."""
+    rng, scale = noise
     steps, n = len(lrs), starts.shape[0]
     block = max(1, min(steps, _BLOCK // n))
     xs, ys = np.empty((block, n)), np.empty((block, n))
@@ -343,7 +368,7 @@ def _run_final(optimizer, fxy, gxy, starts, start_loss, lrs, draws, batches, sta
     for t0 in range(0, steps, block):
         m = min(block, steps - t0)
         x, y, sx, sy, _ = _integrate(optimizer, gxy, x, y, sx, sy, lrs[t0:t0 + m],
-                                     None if draws is None else draws[t0:t0 + m], xs[:m], ys[:m],
+                                     None if rng is None else rng.standard_normal((m, 2, n)) * scale, xs[:m], ys[:m],
                                      None if batches is None else batches[t0:t0 + m], record)
         loss = _loss(fxy, xs[:m], ys[:m])
         bad = ~(np.isfinite(xs[:m]) & np.isfinite(ys[:m]) & np.isfinite(loss))

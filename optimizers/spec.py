@@ -127,6 +127,7 @@ class Spec:
 
     ``check(values)`` raises ValueError where valid values of single hyperparameters make an invalid
     whole (``validate`` calls it, so a caller never builds an optimizer only to see whether it can).
+    ``explainer`` gives the named quantities of one update (see ``explain``).
     """
 
     key: str
@@ -141,6 +142,7 @@ class Spec:
     latex_for: Callable | None = field(default=None, repr=False)  # settings -> the rule they run, if it varies
     run_rate: str | None = None  # schedules: the parameter each run's learning rate sets ("lr" or "max_lr")
     check: Callable | None = field(default=None, repr=False)  # settings -> None, or ValueError: rules that tie them
+    explainer: Callable | None = field(default=None, repr=False)  # optimizers.explain.Step -> its quantities
 
     def rule(self, values: dict[str, Any]) -> str:
         """The update rule, in LaTeX, that these settings run."""
@@ -168,6 +170,13 @@ class Spec:
         if self.check is not None:
             self.check(values)
         return values
+
+    def explain(self, values: dict[str, Any], state_before: dict, grad, params, lr: float, step: int) -> dict:
+        """Update ``step`` (1 for the first) explained: its gradient, states before and after, rates,
+        parts and the rule it ran with the symbols' values (``optimizers.explain.explain``)."""
+        from .explain import explain
+
+        return explain(self, values, state_before, grad, params, lr, step)
 
     def factory(self, **kwargs):
         """Build the object with torch.optim's hyperparameter names and defaults."""

@@ -184,3 +184,15 @@ def test_lecture_forms_say_which_torch_form_they_relate_to(key):
     assert spec.torch_class is None
     assert coincides_with in spec.note
     assert coincides_with.removeprefix("torch.optim.") in importlib.import_module(spec.make.__module__).__doc__
+
+
+def test_every_lecture_form_has_one_torch_class_text():
+    """optimizers/lecture_torch.py holds the one text the .py export writes and the torch tests run;
+    each class keeps the state fields the NumPy form names."""
+    from optimizers.lecture_torch import TORCH_CLASSES
+
+    assert set(TORCH_CLASSES) == set(LECTURE_KEYS)
+    for key, (name, source) in TORCH_CLASSES.items():
+        assert f"class {name}(torch.optim.Optimizer):" in source
+        for field in OPTIMIZERS[key].factory().state_names:
+            assert f'state["{field}"] = ' in source, (key, field)

@@ -297,6 +297,21 @@ def test_keep_final_freezes_points_that_diverge_in_later_blocks(states, monkeypa
                                           grads=full.grads[-1:]))
 
 
+@pytest.mark.parametrize("surf, noise", [("beale", 0.5), ("noisy_moons", 0.0), ("noisy_moons", 0.2)])
+def test_keep_final_draws_the_same_noise_and_minibatches_block_by_block(surf, noise, monkeypatch):
+    import optimizers.runner as runner
+    from surfaces import SURFACES
+
+    monkeypatch.setattr(runner, "_BLOCK", 7 * N_ARRAYS)
+    s = SURFACES[surf]
+    starts = np.random.default_rng(1).uniform(-1.0, 1.0, (N_ARRAYS, 2)) + np.array(s.start)
+    full = run(_optimizer("adam"), s, starts, 100, 0.01, noise=noise, seed=3, states=True)
+    final = run(_optimizer("adam"), s, starts, 100, 0.01, noise=noise, seed=3, states=True, keep="final")
+    _same_everything(final, full._replace(xy=full.xy[[0, -1]], loss=full.loss[[0, -1]],
+                                          states={k: v[[0, -1]] for k, v in full.states.items()},
+                                          grads=full.grads[-1:]))
+
+
 def test_keep_final_with_no_steps():
     traj = run(_optimizer("adam"), surface("beale"), BEALE_STARTS, 0, 0.01, states=True, keep="final")
     assert np.array_equal(traj.xy, np.stack((BEALE_STARTS, BEALE_STARTS)))

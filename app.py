@@ -9,6 +9,7 @@ navigation = st.navigation(
     [
         st.Page("pages/explorer.py", title="Trajectory explorer", icon=":material/explore:", default=True),
         st.Page("pages/vanishing.py", title="Vanishing gradients", icon=":material/trending_down:"),
+        st.Page("pages/learning_rate.py", title="Learning rate", icon=":material/speed:"),
     ]
 )
 navigation.run()

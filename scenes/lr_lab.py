@@ -40,7 +40,7 @@ from .lr_grid import (
 from .lr_range import KEYS, MAX_ITER, MAX_LR, MIN_ITER, MODES, RULES, RangeTest, lr_range_test
 from .lr_schedules import LABELS, compare_schedules, schedule_set, schedule_table
 from .model import RunSpec, Scene
-from .text import format_value, make_schedule, parse_call
+from .text import format_value, make_schedule, parse_call, parse_run
 
 NETWORKS = {"digits": "a network on digits (8 × 8 images, 10 classes)",
             "moons": "a network on the moons (2-D points, 2 classes)"}
@@ -196,14 +196,17 @@ def format_optimizer(lab: LrLab) -> str:
 
 def _parse(name: str, text: str):
     if name == "optimizer":
-        key, args = parse_call(text)
-        if "lr" in args:
+        if "lr" in parse_call(text)[1]:
             raise ValueError("optimizer: write the rate as rate=..., not inside optimizer=(...)")
-        spec = OPTIMIZERS[key]
-        run = RunSpec(key, 1.0, tuple(spec.validate(args).items()))
-        return {"optimizer": key, "params": run.params}
+        run = parse_run(text)
+        return {"optimizer": run.optimizer, "params": run.params}
     if name == "rate":
-        return {"rate": None if text.lower() == "none" else float(text)}
+        if text.lower() == "none":
+            return {"rate": None}
+        try:
+            return {"rate": float(text)}
+        except ValueError:
+            raise ValueError(f"rate={text[:20]!r} is not a number; {RATE.describe_range()} or none") from None
     p = PARAMS.get(name)
     if p is None:  # problem
         return {name: text}
@@ -225,7 +228,7 @@ def from_query(params: dict[str, str | list[str]]) -> tuple[LrLab, list[str]]:
         try:
             parsed[name] = _parse(name, str(raw).strip()[:2000])
         except (ValueError, OverflowError) as e:
-            warnings.append(_text(e))
+            warnings.append(_named(name, e))
     unknown = sorted(k for k in params if k not in FIELDS and k not in ("embed", "embed_options"))
     if unknown:
         warnings.append(f"unknown link parameters ignored: {', '.join(str(k)[:30] for k in unknown[:10])}")
@@ -239,7 +242,7 @@ def from_query(params: dict[str, str | list[str]]) -> tuple[LrLab, list[str]]:
             LrLab(**kept, **values)
             kept.update(values)
         except ValueError as e:
-            warnings.append(f"{name}: {_text(e)}; it keeps its default")
+            warnings.append(_named(name, e) + "; it keeps its default")
     return LrLab(**kept), warnings
 
 
@@ -257,8 +260,10 @@ def to_query(lab: LrLab) -> dict[str, str]:
     return q
 
 
-def _text(e: Exception) -> str:
-    return str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+def _named(name: str, e: Exception) -> str:
+    """The message of ``e``, prefixed by the link parameter it is about where it does not say so."""
+    text = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+    return text if text.startswith(f"{name}") or f" {name}=" in text else f"{name}: {text}"
 
 
 # ---- what the settings compute ------------------------------------------------------------------
@@ -274,9 +279,8 @@ def compute(lab: LrLab, progress=None) -> LabResult:
     """The range tests, the grid search and the runs at seed 0's suggested rates.
     ``progress(fraction, text)`` is called as the work goes."""
     problem, settings = lab.problem_object(), lab.settings()
-    suggested_runs = len(KEYS)
-    total = lab.seeds_drawn + lab.rates + suggested_runs
     report = progress or (lambda fraction, text: None)
+    total = lab.seeds_drawn + lab.rates + len(KEYS)  # at most len(KEYS) distinct suggested rates
     tests = []
     for seed in range(lab.seeds_drawn):
         report(seed / total, f"Range test, seed {seed}…")
@@ -291,8 +295,9 @@ def compute(lab: LrLab, progress=None) -> LabResult:
     rates = suggested_rates(suggestions)
     trained = None
     if rates.size:
-        report((done + lab.rates) / total, "Training at the suggested rates…")
-        trained = grid_search(problem, rates, lab.optimizer, steps=lab.steps, **settings)
+        done = total - rates.size
+        trained = grid_search(problem, rates, lab.optimizer, steps=lab.steps, **settings,
+                              progress=lambda i, n: report((done + i) / total, f"Suggested rate {i} of {n}…"))
     return LabResult(tuple(tests), grid, judge(suggestions, grid, trained), cyclic_bounds(tests[0], DIVISOR))
 
 
@@ -362,12 +367,17 @@ def _decades(d: float) -> str:
     return f"{abs(d):.2f} decades {'above' if d > 0 else 'below'} it" if round(d, 2) else "on it"
 
 
-def nearest_sentence(verdicts: list[Verdict], grid: GridSearch, unit: str) -> str:
-    """Which suggestion lands nearest the grid's best rate, and which farthest, in numbers."""
+def nearest_sentence(verdicts: list[Verdict], grid: GridSearch, unit: str, start_loss: float) -> str:
+    """Which suggestion lands nearest the grid's best rate, and which farthest, in numbers. ``start_loss``
+    is the loss before training (the range test's first); a grid whose every rate ends above it trains
+    at no rate, and the sentence says so instead."""
     if not np.isfinite(grid.final).any():
         return f"Every rate of the grid diverged within {grid.steps} {unit}: no rate trains here."
-    best = (f"In the grid, **{grid.best_lr:.3g}** trains best (loss {grid.final[grid.best]:.3g} after {grid.steps} "
-            f"{unit}).")
+    lowest = grid.final[grid.best]
+    if not lowest < start_loss:
+        return (f"No rate of the grid lowers the loss within {grid.steps} {unit}: the lowest, {lowest:.3g} at "
+                f"{grid.best_lr:.3g}, is above the start's {start_loss:.3g}. Start the test and the grid lower.")
+    best = f"In the grid, **{grid.best_lr:.3g}** trains best (loss {lowest:.3g} after {grid.steps} {unit})."
     near = nearest(verdicts)
     if near is None:
         return best + " No suggestion could be read off the test: it stopped too early."
@@ -382,17 +392,23 @@ def nearest_sentence(verdicts: list[Verdict], grid: GridSearch, unit: str) -> st
 
 
 def bounds_note(lab: LrLab, bounds: dict, grid: GridSearch) -> str:
-    """Smith's bounds read off the test, and how the grid rate nearest max_lr trained."""
+    """Smith's bounds read off the test, and how the grid's rate nearest max_lr trained: where it
+    diverges, the bounds are too high, which the note says, with why."""
     top = bounds["cyclic"]["max_lr"]
     if not math.isfinite(top):
         return "No cyclical bounds: the test recorded no finite loss."
     i = int(np.argmin(np.abs(np.log(grid.lrs / top))))
     text = (f"Smith's bounds from the test: max_lr = {top:.3g} (the smoothed loss's minimum), base_lr = max_lr / "
-            f"{DIVISOR:g} = {bounds['cyclic']['base_lr']:.3g}. The grid's rate nearest max_lr, {grid.lrs[i]:.3g}, ends "
-            f"at a loss of {grid.final[i]:.3g} (best {grid.final[grid.best]:.3g}).")
+            f"{DIVISOR:g} = {bounds['cyclic']['base_lr']:.3g}. The grid's rate nearest max_lr, {grid.lrs[i]:.3g}, ")
+    if math.isfinite(grid.final[i]):
+        text += f"ends at a loss of {grid.final[i]:.3g} (best {grid.final[grid.best]:.3g})."
+    else:
+        text += (f"diverges within {grid.steps} {lab.unit}: these bounds are too high here. The smoothed curve lags "
+                 f"the raw loss by about 1/(1 − β) = {1 / (1 - BETA):.0f} iterations, so its minimum lies past the "
+                 "blow-up.")
     if not lab.plain_sgd():
-        text += (" These bounds hold for plain SGD; with momentum (or another optimizer) the smoothed curve lags the "
-                 "blow-up and max_lr may lie where training already diverges, as the grid shows.")
+        text += (" Smith's rule is for plain SGD: with momentum (or another optimizer) the loss blows up faster than "
+                 "the smoothed curve shows, and max_lr may lie where training diverges.")
     return text
 
 

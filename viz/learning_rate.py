@@ -188,8 +188,8 @@ def range_test_figure(tests: Sequence[RangeTest], grid: GridSearch, rate: float 
         fig.add_scatter(x=[r], y=[y_mark], mode="markers", showlegend=False, row=1, col=1, name=label_text(r, keys),
                         marker=dict(size=12, color=color, symbol="diamond", line=dict(width=1.5, color="white")),
                         hovertemplate=f"{r:.3g}: " + "<br>".join(RULES[k] for k in keys) + "<extra></extra>")
-        fig.add_annotation(x=math.log10(r), y=label_frac, xref="x", yref="y domain", xanchor="left", yanchor="middle", xshift=-3,
-                           text=label_text(r, keys), showarrow=False, font=dict(color=color, size=font),
+        fig.add_annotation(x=math.log10(r), y=label_frac, xref="x", yref="y domain", xanchor="left", yanchor="middle",
+                           xshift=-3, text=label_text(r, keys), showarrow=False, font=dict(color=color, size=font),
                            bgcolor="rgba(255,255,255,0.9)", borderpad=1, name="suggestion")
     _grid_panel(fig, grid, main.floor, log, groups)
     if rate is not None:

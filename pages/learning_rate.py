@@ -37,8 +37,8 @@ def scheduled(lab: L.LrLab, rate: float, max_lr: float, _progress):
 
 
 def explorer_link(scene: sc.Scene) -> str:
-    """A link to the explorer (a page beside this one, so a relative address) that opens ``scene``."""
-    return "explorer?" + urlencode(sc.to_query(scene), safe="(),=/:")
+    """A link to the explorer, the app's default page (so ``./``, beside this one), that opens ``scene``."""
+    return "./?" + urlencode(sc.to_query(scene), safe="(),=/:")
 
 
 form.open_first_visit()
@@ -49,10 +49,10 @@ st.caption("The lecture calls it the most important hyper-parameter. The **range
            "while the rate grows, every tool reads a rate off the curve, and the **grid search** below it trains "
            "each rate on its own: which suggestion lands near the rate that really trains best?")
 for warning in st.session_state.pop(K("link_warnings"), []):
-    st.warning("Ignored in the link, kept at its default: " + ui.plain(warning))
+    st.warning("Ignored in the link, kept at its default: " + ui.plain(warning, 1000))
 lab, errors = form.read()
 for error in errors:
-    st.error(ui.plain(error) + " — showing the last valid settings.")
+    st.error(ui.plain(error, 1000) + " — showing the last valid settings.")
 lab = lab or st.session_state.get(K("valid"), L.LrLab())
 ui.apply_styles(lab.presentation)
 show = lab.presentation
@@ -60,14 +60,14 @@ try:
     with ui.progress_bar("Running the range tests…") as report:
         result = computed(lab.test_settings(), _progress=report)
 except ValueError as e:
-    st.error(ui.plain(str(e)) + " — showing the last valid settings.")
+    st.error(ui.plain(str(e), 1000) + " — showing the last valid settings.")
     lab = st.session_state.get(K("valid"), L.LrLab())
     result = computed(lab.test_settings(), _progress=lambda *_: None)
 st.session_state[K("valid")] = replace(lab, rate=None)
 test = result.tests[0]
 if test.message:
-    st.warning(ui.plain(test.message) + " The curve shows what it recorded.")
-st.markdown(L.nearest_sentence(result.verdicts, result.grid, lab.unit))
+    st.warning(ui.plain(test.message, 1000) + " The curve shows what it recorded.")
+st.markdown(L.nearest_sentence(result.verdicts, result.grid, lab.unit, test.losses[0]))
 
 left, right = st.columns([3, 2], gap="medium")
 options = test.lrs.tolist()
@@ -90,7 +90,7 @@ else:
         if all(map(math.isfinite, result.bounds[schedule].values())):
             links.link_button(f"{title}, Smith's bounds", explorer_link(L.explorer_scene(lab, rate, schedule,
                                                                                           result.bounds)))
-right.caption(ui.plain(L.bounds_note(lab, result.bounds, result.grid)))
+right.caption(ui.plain(L.bounds_note(lab, result.bounds, result.grid), 1000))
 
 st.markdown("#### Every tool's suggestion")
 st.caption(f"Read off the smoothed curve of seed 0 as each tool reads it (fastai 2.7's four rules on the recorded "

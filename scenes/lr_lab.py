@@ -42,8 +42,7 @@ from .lr_schedules import LABELS, compare_schedules, schedule_set, schedule_tabl
 from .model import RunSpec, Scene
 from .text import format_value, make_schedule, parse_call, parse_run
 
-NETWORKS = {"digits": "a network on digits (8 × 8 images, 10 classes)",
-            "moons": "a network on the moons (2-D points, 2 classes)"}
+NETWORKS = {"digits": "Network: digits (8 × 8 images)", "moons": "Network: moons (2-D points)"}
 SURFACE_KEYS = tuple(k for k, s in SURFACES.items() if s.minima)  # the saddles' loss falls without bound
 PROBLEMS = (*NETWORKS, *SURFACE_KEYS)
 MAX_SEEDS = 5
@@ -79,6 +78,9 @@ PARAMS = {p.name: p for p in (
     Param("presentation", False, kind="bool", label="Presentation mode",
           help="Larger type, thicker lines, no sidebar: for projectors"),
 )}
+GROUPS = {"Range test": ("start_lr", "end_lr", "num_iter", "mode", "stop", "seeds"), "Grid search": ("rates", "steps"),
+          "Network": ("depth", "width", "batch_size", "epochs"), "Page": ("presentation",)}
+OWNER = {name: group for group, names in GROUPS.items() for name in names}
 RATE = Param("rate", 0.01, low=0.0, open_low=True, high=MAX_LR, help="the chosen rate; none: fastai's valley")
 
 
@@ -119,12 +121,12 @@ class LrLab:
                              f"{', '.join(PROBLEMS)}")
         object.__setattr__(self, "params", RunSpec(self.optimizer, 1.0, self.params).params)
         for name, p in PARAMS.items():
-            object.__setattr__(self, name, p.validate(getattr(self, name), "Learning rate"))
+            object.__setattr__(self, name, p.validate(getattr(self, name), OWNER[name]))
         if self.start_lr >= self.end_lr:
             raise ValueError(f"start_lr={self.start_lr:g} must lie below end_lr={self.end_lr:g}: the test runs from "
                              f"the start rate up to the end rate, both in (0, {MAX_LR:g}]")
         if self.rate is not None:
-            object.__setattr__(self, "rate", RATE.validate(self.rate, "Learning rate"))
+            object.__setattr__(self, "rate", RATE.validate(self.rate, "Chosen rate"))
         if self.network:
             self._check_network()
 
@@ -210,7 +212,7 @@ def _parse(name: str, text: str):
     p = PARAMS.get(name)
     if p is None:  # problem
         return {name: text}
-    return {name: p.validate(text, "Learning rate")}
+    return {name: p.validate(text, OWNER[name])}
 
 
 def from_query(params: dict[str, str | list[str]]) -> tuple[LrLab, list[str]]:

@@ -11,16 +11,13 @@ import numpy as np
 import streamlit as st
 
 from optimizers import OPTIMIZERS
-from scenes.lr_lab import NETWORKS, PARAMS, PROBLEMS, LrLab, from_query, snap
+from scenes.lr_lab import GROUPS, NETWORKS, PARAMS, PROBLEMS, LrLab, from_query, snap
 from surfaces import SURFACES
 
 from .keys import Keys
 from .widgets import KEEP, param_widget
 
 K = Keys("lr")
-RANGE_TEST = ("start_lr", "end_lr", "num_iter", "mode", "stop", "seeds")
-GRID = ("rates", "steps")
-NETWORK = ("depth", "width", "batch_size", "epochs")
 
 
 def load(lab: LrLab) -> None:
@@ -47,7 +44,7 @@ def open_first_visit() -> None:
 
 
 def problem_title(key: str) -> str:
-    return NETWORKS[key][0].upper() + NETWORKS[key][1:] if key in NETWORKS else f"Surface: {SURFACES[key].title}"
+    return NETWORKS[key] if key in NETWORKS else f"Surface: {SURFACES[key].title}"
 
 
 def read() -> tuple[LrLab | None, list[str]]:
@@ -63,11 +60,9 @@ def read() -> tuple[LrLab | None, list[str]]:
         params = {p.name: param_widget(K("opt", optimizer, p.name), p) for p in spec.params}
     values = {"problem": problem, "optimizer": optimizer,
               "presentation": bool(st.session_state.get(K("presentation"), False))}
-    for title, names, expanded in (("Range test", RANGE_TEST, True), ("Grid search", GRID, False),
-                                   ("Network", NETWORK if problem in NETWORKS else (), False)):
-        if names:
-            with sb.expander(title, expanded=expanded):
-                values.update({n: param_widget(K(n), PARAMS[n]) for n in names})
+    for title in ("Range test", "Grid search", *(("Network",) if problem in NETWORKS else ())):
+        with sb.expander(title, expanded=title == "Range test"):
+            values.update({n: param_widget(K(n), PARAMS[n]) for n in GROUPS[title]})
     try:
         return LrLab(**values, params=tuple(params.items())), []
     except ValueError as e:

@@ -59,6 +59,7 @@ TRAIL_POINTS = 16  # the GIF export's fading trail (viz.static)
 PIXEL = 1 / 1500  # a path is simplified to this fraction of the map's width (well below a pixel)
 SPEEDS = {"0.5×": 120, "2×": 30, "4×": 12}  # milliseconds per frame; Play runs at 60
 HINT = "Press ▶ Play to start the race, or drag the slider to any step."
+LOSS_NOTE = "f − f*: height above the minimum f*"
 
 
 @dataclass(frozen=True)
@@ -466,8 +467,8 @@ def controls(style: Style, at: np.ndarray, *, redraw: bool = False, speeds: Mapp
     def above(px: float) -> float:
         return 1 + px / h
 
-    bar = style.button + 16  # a row of buttons
-    hint_at, legend_at = bar + 10, bar + 10 + em + 10
+    bar = style.button + 16  # a row of buttons, 12 px above the panels
+    hint_at, legend_at = bar + 18, bar + 18 + em + 10
     buttons = [dict(label="▶ Play", method="animate", args=play(60 if not redraw else 120)),
                dict(label="❚❚ Pause", method="animate", args=[[None], frame_args]),
                *[dict(label=name, method="animate", args=play(ms)) for name, ms in speeds.items()]]
@@ -478,11 +479,11 @@ def controls(style: Style, at: np.ndarray, *, redraw: bool = False, speeds: Mapp
                     font=dict(size=em), tracegroupgap=0, itemwidth=40),
         annotations=[dict(text=hint, xref="paper", yref="paper", x=0.0, y=above(hint_at), xanchor="left",
                           yanchor="bottom", showarrow=False, font=dict(size=em, color="#333"))],
-        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=above(6), xanchor="left", yanchor="bottom",
+        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=above(12), xanchor="left", yanchor="bottom",
                           pad=dict(t=0, r=4, l=0, b=0), showactive=False, bgcolor="white",
                           font=dict(size=style.button), buttons=buttons)],
         sliders=[dict(
-            active=0, x=0.44, len=0.56, y=above(6), yanchor="bottom", pad=dict(t=0, b=0, l=0, r=0),
+            active=0, x=0.44, len=0.56, y=above(12), yanchor="bottom", pad=dict(t=0, b=0, l=0, r=0),
             currentvalue=dict(prefix="step ", suffix=f" of {int(at[-1])}", xanchor="right", offset=2,
                               font=dict(size=em, color="#111")),
             font=dict(size=em, color="rgba(0,0,0,0)"), ticklen=0, minorticklen=0, tickwidth=0,
@@ -523,7 +524,10 @@ def _layout(surface, view, style: Style, loss_log: bool, loss_range, at: np.ndar
         xaxis3=dict(domain=[0.68, 1.0], anchor="y3", title=dict(text="step"), **axis),
         yaxis3=dict(domain=[0.0, 0.22], anchor="x3", title=dict(text="learning rate"), exponentformat="power",
                     rangemode="tozero", nticks=4, **axis),
-        **bar,
+        **dict(bar, annotations=[*bar["annotations"], dict(
+            text=LOSS_NOTE if loss_log else "f: the loss itself (no minimum known)", xref="x2 domain",
+            yref="y2 domain", x=0.98, y=0.98, xanchor="right", yanchor="top", showarrow=False,
+            font=dict(size=em - 2, color="#333"), bgcolor="rgba(255,255,255,0.8)")]),
     )
 
 
@@ -642,7 +646,7 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
         else:
             frame["baseframe"] = str(mark)
         frames_out.append(frame)
-    loss_title = "f − f*  (height above the minimum)" if loss_log else "f  (the loss)"
+    loss_title = "f − f*" if loss_log else "f"
     corner = quiet_corner(view, [e[1] for e in ends])
     layout = _layout(surface, view, style, loss_log, loss_range, at, title, loss_title, corner)
     return AnimatedFigure(data, layout, frames_out)

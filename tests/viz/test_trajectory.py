@@ -234,11 +234,12 @@ def test_a_diverged_run_is_marked_where_and_when_it_left():
 def test_the_loss_panel_is_logarithmic_only_where_a_minimum_is_known():
     t = run(OPTIMIZERS["adam"].factory(), SURFACES["saddle"], (1.0, 1e-3), 50, 0.01)
     fig = trajectory_figure(SURFACES["saddle"], {"a": t})
-    assert fig.layout.yaxis2.type == "linear" and fig.layout.yaxis2.title.text.startswith("f ")
+    assert fig.layout.yaxis2.type == "linear" and fig.layout.yaxis2.title.text == "f"
     t = run(OPTIMIZERS["adam"].factory(), SURFACES["beale"], (1.0, 1.5), 50, 0.01)
     fig = trajectory_figure(SURFACES["beale"], {"a": t})
-    assert fig.layout.yaxis2.type == "log" and "f − f*" in fig.layout.yaxis2.title.text
-    assert "above the minimum" in fig.layout.yaxis2.title.text
+    assert fig.layout.yaxis2.type == "log" and fig.layout.yaxis2.title.text == "f − f*"
+    notes = [a.text for a in fig.layout.annotations if a.xref == "x2 domain"]
+    assert notes == ["f − f*: height above the minimum f*"]
 
 
 def test_a_run_falling_without_bound_does_not_squash_the_others():
@@ -274,6 +275,7 @@ def test_the_figure_explains_itself(nine_fig):
     assert layout["xaxis"]["title"]["text"] == "x" and layout["yaxis"]["title"]["text"] == "y"
     assert layout["xaxis3"]["title"]["text"] == "step" and layout["yaxis3"]["title"]["text"] == "learning rate"
     assert any("Press ▶" in a["text"] for a in layout["annotations"])
+    assert any("height above the minimum" in a["text"] for a in layout["annotations"])
     markers = {t["name"] for t in nine_fig["data"] if t.get("legend") == "legend2"}
     assert markers == {"start", "global minimum"}  # Beale's saddles lie outside the zoomed map
     legend = [t["name"] for t in nine_fig["data"] if t.get("showlegend") and t.get("legend") is None]

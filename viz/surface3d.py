@@ -90,7 +90,7 @@ def surface_3d_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
         uirevision=surface.key,
         scene=dict(xaxis=dict(title=dict(text="x"), nticks=5), yaxis=dict(title=dict(text="y"), nticks=5),
                    zaxis=dict(title=dict(text="log₁₀(f − min)" if surface.log_scale else "f"), nticks=4),
-                   camera=dict(eye=dict(x=0.65, y=1.45, z=0.85)), aspectmode="manual",
+                   camera=dict(eye=dict(x=0.5, y=1.2, z=0.62), center=dict(x=0, y=0, z=-0.12)), aspectmode="manual",
                    aspectratio=dict(x=1, y=1, z=0.6)),
         **bar,
     )

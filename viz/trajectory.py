@@ -60,6 +60,8 @@ PIXEL = 1 / 1500  # a path is simplified to this fraction of the map's width (we
 SPEEDS = {"0.5×": 120, "2×": 30, "4×": 12}  # milliseconds per frame; Play runs at 60
 HINT = "Press ▶ Play to start the race, or drag the slider to any step."
 LOSS_NOTE = "f − f*: height above the minimum f*"
+LOSS_DECADES = 10.0  # the log loss panel spans at most this many decades
+MODEBAR = 28  # px at the top kept free for Plotly's toolbar, so that it never covers the legend
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class Style:
     font: int = 13
     line: float = 2.2
     head: int = 11
-    plot_height: int = 430  # the panels, without legend and controls
+    plot_height: int = 400  # the panels, without legend and controls
     button: int = 13
 
     @classmethod
@@ -266,8 +268,9 @@ def suboptimality(surface, loss: np.ndarray):
 
 def loss_axis_range(surface, runs: Mapping):
     """The loss panel's range, so that a run that diverges or falls without bound cannot squash the
-    others: on the log axis of f − f*, from the lowest value reached to a hundred times the highest
-    starting value (log10 units); on a linear axis of f, from the lowest value reached, but not below
+    others: on the log axis of f − f*, from the lowest value reached (but at most ``LOSS_DECADES``
+    below the top, so that one run converging to 1e-12 does not flatten the rest) to a hundred times
+    the highest starting value (log10 units); on a linear axis of f, from the lowest value reached, but not below
     the lowest value on the map (a run that leaves the map leaves the panel too), to the highest
     starting value, with a margin."""
     if not runs:
@@ -277,7 +280,8 @@ def loss_axis_range(surface, runs: Mapping):
     start = max(float(c[0]) for c in finite if len(c))
     low = min(float(np.min(c)) for c in finite if len(c))
     if surface.minima:
-        return [np.log10(max(low, 1e-16)) - 0.3, np.log10(max(start, 1e-16)) + 2.0]
+        top = np.log10(max(start, 1e-16)) + 2.0
+        return [max(np.log10(max(low, 1e-16)) - 0.3, top - LOSS_DECADES), top]
     _, _, z = surface_grid(surface)
     floor = float(np.nanmin(z))
     high = max(float(np.max(c)) for c in finite if len(c))
@@ -473,7 +477,7 @@ def controls(style: Style, at: np.ndarray, *, redraw: bool = False, speeds: Mapp
                dict(label="❚❚ Pause", method="animate", args=[[None], frame_args]),
                *[dict(label=name, method="animate", args=play(ms)) for name, ms in speeds.items()]]
     return dict(
-        top=legend_at + 2 * (em + 10) + 4 + (em + 16 if title else 0),
+        top=legend_at + 2 * (em + 10) + MODEBAR + (em + 16 if title else 0),
         title=dict(text=title, x=0.01, y=0.995, yanchor="top", font=dict(size=em + 4)) if title else None,
         legend=dict(orientation="h", x=0.0, xanchor="left", y=above(legend_at), yanchor="bottom",
                     font=dict(size=em), tracegroupgap=0, itemwidth=40),

@@ -257,6 +257,16 @@ def test_a_run_falling_without_bound_does_not_squash_the_others():
     assert (trapped.loss[0, 0] - trapped.loss[-1, 0]) / (hi - lo) > 0.25
 
 
+def test_one_run_converging_to_nothing_does_not_flatten_the_log_panel():
+    s = SURFACES["ravine"]
+    fast = run(OPTIMIZERS["adagrad"].factory(), s, s.start, 300, 1.0)  # to 1e-256
+    slow = run(OPTIMIZERS["sgd"].factory(), s, s.start, 300, 0.005)
+    assert fast.loss[-1, 0] < 1e-200
+    lo, hi = loss_axis_range(s, {"fast": fast, "slow": slow})
+    assert hi - lo == pytest.approx(10.0)
+    assert hi > np.log10(slow.loss[0, 0]) and lo < np.log10(slow.loss[-1, 0]) - 2
+
+
 def test_the_map_zooms_to_where_the_action_is(nine_runs):
     s, runs = nine_runs
     (x0, x1), (y0, y1) = view_box(s, runs)

@@ -5,11 +5,15 @@
    zero_grad / backward / step), measured in the same run. Budget: 30x faster (aim 60x).
 2. A 100 x 100 grid of starts, 500 steps of Adam on Beale. Budget: at most 80 ns per start per step
    (aim 30).
-Each figure is the median of several repetitions after a warm-up.
+3. Recording the optimizer's states (``run(..., states=True)``) against the plain run, for Adam and
+   RMSProp, on 1 start x 1000 steps and on the 100 x 100 grid x 500 steps. Budget: at most 2x.
+Each figure is the median of several repetitions after a warm-up; the ratios are medians of
+interleaved pairs (plain, recorded), so that a load that comes and goes hits both alike.
 """
 
 from __future__ import annotations
 
+import statistics
 import sys
 from pathlib import Path
 
@@ -17,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from timing import median_time
+from timing import median_time, times_of
 
 from optimizers import OPTIMIZERS, run
 from surfaces import SURFACES
@@ -54,11 +58,22 @@ def torch_nine(torch) -> None:
             opt.step()
 
 
+def grid_starts() -> np.ndarray:
+    (x0, x1), (y0, y1) = SURFACES["beale"].domain
+    return np.stack(np.meshgrid(np.linspace(x0, x1, 100), np.linspace(y0, y1, 100)), -1).reshape(-1, 2)
+
+
 def grid() -> float:
-    beale = SURFACES["beale"]
-    (x0, x1), (y0, y1) = beale.domain
-    starts = np.stack(np.meshgrid(np.linspace(x0, x1, 100), np.linspace(y0, y1, 100)), -1).reshape(-1, 2)
-    return median_time(lambda: run(OPTIMIZERS["adam"].factory(), beale, starts, 500, 0.01), repeat=5)
+    starts = grid_starts()
+    return median_time(lambda: run(OPTIMIZERS["adam"].factory(), SURFACES["beale"], starts, 500, 0.01), repeat=5)
+
+
+def states_ratio(key: str, starts, steps: int, repeat: int) -> tuple[float, float]:
+    """Median seconds of the plain run and the median ratio recorded / plain over interleaved pairs."""
+    beale, opt = SURFACES["beale"], OPTIMIZERS[key].factory()
+    pairs = [[times_of(lambda s=s: run(opt, beale, starts, steps, 1e-3, states=s), repeat=1)[0][0]
+              for s in (False, True)] for _ in range(repeat)]
+    return statistics.median(p for p, _ in pairs), statistics.median(r / p for p, r in pairs)
 
 
 def main() -> None:
@@ -77,6 +92,12 @@ def main() -> None:
     g = grid()
     print(f"Adam on Beale, 100 x 100 starts x 500 steps: {g * 1e3:.0f} ms = {g / (10_000 * 500) * 1e9:.1f} ns "
           f"per start per step (budget 80, aim 30)")
+    for key in ("adam", "rmsprop"):
+        for label, starts, steps, repeat in (("1 start x 1000 steps", SURFACES["beale"].start, 1000, 15),
+                                             ("100 x 100 starts x 500 steps", grid_starts(), 500, 5)):
+            plain, ratio = states_ratio(key, starts, steps, repeat)
+            print(f"states=True, {key}, {label}: plain {plain * 1e3:.1f} ms, recording the states costs "
+                  f"{ratio:.2f}x (budget 2x)")
 
 
 if __name__ == "__main__":

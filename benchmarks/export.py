@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from timing import times_of
 
-from viz import scene as sc
-from viz.export import FORMATS, export_bytes
+import scenes as sc
+from exports.formats import FORMATS, export_bytes
 
 BUDGET = 15.0
 QUERY = {"surface": "beale", "optimizers": "sgd(lr=0.001),momentum(lr=0.001),adam(lr=0.03)", "steps": "300"}

@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from timing import times_of
 
-from viz import scene as sc
+import scenes as sc
+from surfaces import SURFACES
 from viz import trajectory_figure
 
 RUNS = ("sgd(lr=0.001),momentum(lr=0.001),nag(lr=0.001),adagrad(lr=0.3),rmsprop(lr=0.01),adadelta(lr=1),"
@@ -34,7 +35,7 @@ def main() -> None:
     scene, warnings = sc.from_query({"surface": "beale", "optimizers": RUNS, "steps": "1000"})
     assert not warnings, warnings
     runs, _ = sc.compute(scene)
-    surface = sc.SURFACES["beale"]
+    surface = SURFACES["beale"]
 
     def build() -> str:
         return pio.to_json(trajectory_figure(surface, runs), validate=False)

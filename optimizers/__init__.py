@@ -3,7 +3,7 @@ registries."""
 
 from . import adadelta, adagrad, adam, adamax, lecture, nadam, radam, rmsprop, sgd
 from .base import Optimizer
-from .runner import Trajectory, run
+from .runner import StochasticSurface, Trajectory, run
 from .schedules import SCHEDULES
 from .spec import Param, Registry, Spec, UnknownName
 
@@ -11,5 +11,5 @@ OPTIMIZERS = Registry("optimizer", (*sgd.SPECS, *adagrad.SPECS, *rmsprop.SPECS, 
                                     *adamax.SPECS, *nadam.SPECS, adam.AMSGRAD, adam.ADAMW, *radam.SPECS,
                                     *lecture.SPECS))
 
-__all__ = ["OPTIMIZERS", "SCHEDULES", "Optimizer", "Param", "Registry", "Spec", "Trajectory", "UnknownName",
-           "run"]
+__all__ = ["OPTIMIZERS", "SCHEDULES", "Optimizer", "Param", "Registry", "Spec", "StochasticSurface",
+           "Trajectory", "UnknownName", "run"]

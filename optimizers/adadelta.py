@@ -19,7 +19,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import Optimizer, lr_param, weight_decay_param, zeros_like
+from .base import Optimizer, square_average, with_weight_decay, zeros_like
+from .params import WEIGHT_DECAY, eps_param, lr_param
 from .spec import Param, Spec
 
 
@@ -30,19 +31,20 @@ class AdadeltaState(NamedTuple):
 
 
 def adadelta(rho=0.9, eps=1e-6, weight_decay=0.0) -> Optimizer:
+    average = square_average(rho)
+
     def init(params):
         z = zeros_like(params)
         return AdadeltaState(0, z, z)
 
-    def update(grads, state, params, lr):
-        g = grads + weight_decay * params if weight_decay else grads
-        square_avg = state.square_avg * rho + ((1.0 - rho) * g) * g
+    def update(g, state, params, lr):
+        square_avg = average(state.square_avg, g)
         std = np.sqrt(square_avg + eps)
         delta = np.sqrt(state.acc_delta + eps) / std * g
-        acc_delta = state.acc_delta * rho + ((1.0 - rho) * delta) * delta
+        acc_delta = average(state.acc_delta, delta)
         return params + -lr * delta, AdadeltaState(state.step + 1, square_avg, acc_delta)
 
-    return Optimizer(init, update)
+    return Optimizer(init, with_weight_decay(update, weight_decay), None, ("step", "square_avg", "acc_delta"))
 
 
 LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1} \\"
@@ -54,8 +56,8 @@ LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1} \\"
 SPECS = (
     Spec("adadelta", "Adadelta", adadelta,
          (Param("rho", 0.9, low=0.0, high=1.0, widget=(0.0, 0.9999), label="smoothing ρ (the lecture's γ)"),
-          Param("eps", 1e-6, low=0.0, widget=(1e-10, 1.0), log=True, label="ϵ"),
-          weight_decay_param()),
+          eps_param(1e-6),
+          WEIGHT_DECAY),
          "torch.optim.Adadelta", LATEX,
          "The step is the running RMS of past steps over the running RMS of gradients, ϵ inside both "
          "roots; torch's learning rate (default 1) scales it, the lecture's form has none.",

@@ -17,7 +17,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import Optimizer, lr_param, weight_decay_param, zeros_like
+from .base import Optimizer, with_weight_decay, zeros_like
+from .params import WEIGHT_DECAY, eps_param, lr_param
 from .spec import Param, Spec
 
 
@@ -30,15 +31,14 @@ def adagrad(lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1
     def init(params):
         return AdagradState(0, zeros_like(params) + initial_accumulator_value)
 
-    def update(grads, state, params, lr):
+    def update(g, state, params, lr):
         t = state.step + 1
-        g = grads + weight_decay * params if weight_decay else grads
         clr = lr / (1 + (t - 1) * lr_decay)
         s = state.sum + g * g
         std = np.sqrt(s) + eps
         return params + (-clr * g) / std, AdagradState(t, s)
 
-    return Optimizer(init, update)
+    return Optimizer(init, with_weight_decay(update, weight_decay), None, ("step", "sum"))
 
 
 LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1} \\"
@@ -49,9 +49,9 @@ SPECS = (
     Spec("adagrad", "Adagrad", adagrad,
          (Param("lr_decay", 0.0, low=0.0, widget=(0.0, 0.1), label="learning-rate decay η",
                 help="the rate is divided by 1 + (t-1)η"),
-          weight_decay_param(),
+          WEIGHT_DECAY,
           Param("initial_accumulator_value", 0.0, low=0.0, widget=(0.0, 1.0), label="initial sum s_init"),
-          Param("eps", 1e-10, low=0.0, widget=(1e-12, 1.0), log=True, label="ϵ")),
+          eps_param(1e-10, widget=(1e-12, 1.0))),
          "torch.optim.Adagrad", LATEX,
          "The sum of squared gradients only grows, so every coordinate's step shrinks for ever; ϵ is added "
          "after the square root, as in torch.", lr=lr_param(0.01)),

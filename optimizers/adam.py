@@ -20,7 +20,7 @@ AdamW shrinks θ before Adam's step, g_t being the bare gradient (decoupled weig
 
 Arguments: ``betas`` (β₁, β₂), ``eps`` ϵ, ``weight_decay`` λ, ``amsgrad``. As in torch, ϵ is added
 after the square root of the bias-corrected second moment (the lecture writes the same), and the
-first moment is updated by torch's ``lerp`` formula (``base.lerp``), the second as
+first moment is updated by torch's ``lerp`` formula (``base.lerp_by``), the second as
 ``v β₂ + ((1 - β₂) g) g`` and the step as ``θ + (-ε_t/(1-β₁^t) m) / denom``, in torch's order.
 """
 
@@ -30,39 +30,36 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import Optimizer, lerp, lr_param, weight_decay_param, zeros_like
-from .spec import Param, Spec
+from .base import Optimizer, adam_moments, with_weight_decay, zeros_like
+from .params import BETAS, EPS, WEIGHT_DECAY, lr_param, weight_decay_param
+from .spec import Spec
 
 
 class AdamState(NamedTuple):
     step: int
-    m: object
-    v: object
-    v_max: object
+    exp_avg: object
+    exp_avg_sq: object
+    max_exp_avg_sq: object  # the running maximum of v with amsgrad, else v itself
 
 
 def adam(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, decoupled=False) -> Optimizer:
     beta1, beta2 = betas
+    moments = adam_moments(beta1, beta2)
 
     def init(params):
         z = zeros_like(params)
         return AdamState(0, z, z, z)
 
-    def update(grads, state, params, lr):
+    def update(g, state, params, lr):
         t = state.step + 1
-        g = grads
-        if weight_decay and decoupled:
-            params = params * (1.0 - lr * weight_decay)
-        elif weight_decay:
-            g = grads + weight_decay * params
-        m = lerp(state.m, g, 1.0 - beta1)
-        v = state.v * beta2 + ((1.0 - beta2) * g) * g
-        v_max = np.maximum(state.v_max, v) if amsgrad else v
+        m, v = moments(state.exp_avg, state.exp_avg_sq, g)
+        v_max = np.maximum(state.max_exp_avg_sq, v) if amsgrad else v
         step_size = lr / (1.0 - beta1**t)
         denom = np.sqrt(v_max) / (1.0 - beta2**t) ** 0.5 + eps
         return params + (-step_size * m) / denom, AdamState(t, m, v, v_max)
 
-    return Optimizer(init, update)
+    names = ("step", "exp_avg", "exp_avg_sq", *(("max_exp_avg_sq",) if amsgrad else ()))
+    return Optimizer(init, with_weight_decay(update, weight_decay, decoupled), None, names)
 
 
 def _amsgrad(**kw) -> Optimizer:
@@ -71,11 +68,6 @@ def _amsgrad(**kw) -> Optimizer:
 
 def _adamw(**kw) -> Optimizer:
     return adam(decoupled=True, **kw)
-
-
-BETAS = Param("betas", (0.9, 0.999), kind="pair", low=0.0, high=1.0, open_high=True,
-              widget=(0.0, 0.9999), label="betas (β₁, β₂)")
-EPS = Param("eps", 1e-8, low=0.0, widget=(1e-10, 1.0), log=True, label="ϵ")
 
 
 
@@ -87,11 +79,11 @@ AMSGRAD_LATEX = ADAM_LATEX.replace(r"\theta_t =", r"\hat v_t = \max(\hat v_{t-1}
     r"\sqrt{v_t/", r"\sqrt{\hat v_t/")
 ADAMW_LATEX = r"\theta_{t-1} \leftarrow (1 - \varepsilon_t \lambda)\,\theta_{t-1} \\" + ADAM_LATEX
 
-ADAM = Spec("adam", "Adam", adam, (BETAS, EPS, weight_decay_param()),
+ADAM = Spec("adam", "Adam", adam, (BETAS, EPS, WEIGHT_DECAY),
             "torch.optim.Adam", ADAM_LATEX,
             "ϵ is added after the square root, as in torch and the lecture; weight decay is coupled L2.",
             lr=lr_param(0.001))
-AMSGRAD = Spec("amsgrad", "AMSGrad", _amsgrad, (BETAS, EPS, weight_decay_param()),
+AMSGRAD = Spec("amsgrad", "AMSGrad", _amsgrad, (BETAS, EPS, WEIGHT_DECAY),
          "torch.optim.Adam", AMSGRAD_LATEX,
          "torch.optim.Adam with amsgrad=True: the running maximum of v keeps steps from growing again.",
          lr=lr_param(0.001), torch_extra={"amsgrad": True})

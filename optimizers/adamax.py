@@ -17,33 +17,33 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .adam import BETAS, EPS
-from .base import Optimizer, lerp, lr_param, weight_decay_param, zeros_like
+from .base import Optimizer, lerp_by, with_weight_decay, zeros_like
+from .params import BETAS, EPS, WEIGHT_DECAY, lr_param
 from .spec import Spec
 
 
 class AdamaxState(NamedTuple):
     step: int
-    m: object
-    u: object
+    exp_avg: object
+    exp_inf: object
 
 
 def adamax(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0) -> Optimizer:
     beta1, beta2 = betas
+    first = lerp_by(1.0 - beta1)
 
     def init(params):
         z = zeros_like(params)
         return AdamaxState(0, z, z)
 
-    def update(grads, state, params, lr):
+    def update(g, state, params, lr):
         t = state.step + 1
-        g = grads + weight_decay * params if weight_decay else grads
-        m = lerp(state.m, g, 1.0 - beta1)
-        u = np.maximum(state.u * beta2, np.abs(g) + eps)
+        m = first(state.exp_avg, g)
+        u = np.maximum(state.exp_inf * beta2, np.abs(g) + eps)
         clr = lr / (1 - beta1**t)
         return params + (-clr * m) / u, AdamaxState(t, m, u)
 
-    return Optimizer(init, update)
+    return Optimizer(init, with_weight_decay(update, weight_decay), None, ("step", "exp_avg", "exp_inf"))
 
 
 LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1} \\"
@@ -53,7 +53,7 @@ LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1} \\"
 
 SPECS = (
     Spec("adamax", "Adamax", adamax,
-         (BETAS, EPS, weight_decay_param()),
+         (BETAS, EPS, WEIGHT_DECAY),
          "torch.optim.Adamax", LATEX,
          "Adam's root mean square replaced by a decaying maximum of |g|; ϵ is added to |g| inside the "
          "maximum, as in torch.", lr=lr_param(0.002)),

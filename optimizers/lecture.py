@@ -35,13 +35,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import Optimizer, lr_param, weight_decay_param, zeros_like
-from .spec import Param, Spec
+from .base import Optimizer, square_average, with_weight_decay, zeros_like
+from .params import EPS, MOMENTUM, WEIGHT_DECAY, lr_param, smoothing_param
+from .spec import Spec
 
 
 class VelocityState(NamedTuple):
     step: int
-    v: object
+    velocity: object
 
 
 class SquareAvgState(NamedTuple):
@@ -49,43 +50,41 @@ class SquareAvgState(NamedTuple):
     square_avg: object
 
 
-def momentum_lecture(momentum=0.9, weight_decay=0.0) -> Optimizer:
-    def init(params):
-        return VelocityState(0, zeros_like(params))
-
-    def update(grads, state, params, lr):
-        g = grads + weight_decay * params if weight_decay else grads
-        v = momentum * state.v - lr * g
+def _velocity_update(momentum):
+    def update(g, state, params, lr):
+        v = momentum * state.velocity - lr * g
         return params + v, VelocityState(state.step + 1, v)
 
-    return Optimizer(init, update)
+    return update
+
+
+def _zero_velocity(params):
+    return VelocityState(0, zeros_like(params))
+
+
+def momentum_lecture(momentum=0.9, weight_decay=0.0) -> Optimizer:
+    return Optimizer(_zero_velocity, with_weight_decay(_velocity_update(momentum), weight_decay), None, ("velocity",))
 
 
 def nag_lecture(momentum=0.9, weight_decay=0.0) -> Optimizer:
-    def init(params):
-        return VelocityState(0, zeros_like(params))
-
     def look_ahead(state, params):
-        return params + momentum * state.v
+        return params + momentum * state.velocity
 
-    def update(grads, state, params, lr):
-        g = grads + weight_decay * look_ahead(state, params) if weight_decay else grads
-        v = momentum * state.v - lr * g
-        return params + v, VelocityState(state.step + 1, v)
-
-    return Optimizer(init, update, look_ahead)
+    update = with_weight_decay(_velocity_update(momentum), weight_decay, at=look_ahead)
+    return Optimizer(_zero_velocity, update, look_ahead, ("velocity",))
 
 
 def rmsprop_lecture(alpha=0.99, eps=1e-8, weight_decay=0.0) -> Optimizer:
+    average = square_average(alpha)
+
     def init(params):
         return SquareAvgState(0, zeros_like(params))
 
-    def update(grads, state, params, lr):
-        g = grads + weight_decay * params if weight_decay else grads
-        square_avg = state.square_avg * alpha + ((1.0 - alpha) * g) * g
+    def update(g, state, params, lr):
+        square_avg = average(state.square_avg, g)
         return params + (-lr * g) / np.sqrt(square_avg + eps), SquareAvgState(state.step + 1, square_avg)
 
-    return Optimizer(init, update)
+    return Optimizer(init, with_weight_decay(update, weight_decay), None, ("square_avg",))
 
 
 MOMENTUM_LATEX = (r"v_t = \mu v_{t-1} - \varepsilon_t g_t \\"
@@ -95,21 +94,18 @@ NAG_LATEX = (r"v_t = \mu v_{t-1} - \varepsilon_t \nabla E(w_{t-1} + \mu v_{t-1})
 RMSPROP_LATEX = (r"\langle g^2 \rangle_t = \gamma \langle g^2 \rangle_{t-1} + (1-\gamma)\, g_t^2 \\"
                  r"w_t = w_{t-1} - \frac{\varepsilon_t}{\sqrt{\langle g^2 \rangle_t + \epsilon}}\, g_t")
 
-_MU = Param("momentum", 0.9, low=0.0, widget=(0.0, 0.999), label="momentum μ")
-_WD = weight_decay_param()
-
 SPECS = (
-    Spec("momentum_lecture", "Momentum (lecture form)", momentum_lecture, (_MU, _WD), None, MOMENTUM_LATEX,
+    Spec("momentum_lecture", "Momentum (lecture form)", momentum_lecture, (MOMENTUM, WEIGHT_DECAY), None,
+         MOMENTUM_LATEX,
          "The learning rate sits inside the velocity. Coincides with torch.optim.SGD(momentum=μ), the "
          "Momentum entry, at a constant rate; splits from it when a schedule changes the rate.",
          lr=lr_param(0.01)),
-    Spec("nag_lecture", "Nesterov (lecture form)", nag_lecture, (_MU, _WD), None, NAG_LATEX,
+    Spec("nag_lecture", "Nesterov (lecture form)", nag_lecture, (MOMENTUM, WEIGHT_DECAY), None, NAG_LATEX,
          "The gradient is taken at the look-ahead point w + μv. torch.optim.SGD(nesterov=True), the "
          "Nesterov entry, follows the look-ahead point itself: at a constant rate its path is this one "
          "shifted by μv.", lr=lr_param(0.01)),
     Spec("rmsprop_lecture", "RMSProp (lecture form)", rmsprop_lecture,
-         (Param("alpha", 0.99, low=0.0, widget=(0.0, 0.9999), label="smoothing γ (torch's α)"),
-          Param("eps", 1e-8, low=0.0, widget=(1e-10, 1.0), log=True, label="ϵ"), _WD),
+         (smoothing_param("smoothing γ (torch's α)"), EPS, WEIGHT_DECAY),
          None, RMSPROP_LATEX,
          "ϵ inside the square root. Coincides with torch.optim.RMSprop(eps=0); with a large ϵ it takes "
          "visibly longer steps than torch's form, where ϵ is added after the root.", lr=lr_param(0.01)),

@@ -29,16 +29,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .adam import BETAS, EPS
-from .base import Optimizer, decoupled_param, lerp, lr_param, weight_decay_param, zeros_like
+from .base import Optimizer, adam_moments, with_weight_decay, zeros_like
+from .params import BETAS, COUPLED_UNLESS_DECOUPLED, DECOUPLED_WEIGHT_DECAY, EPS, lr_param, weight_decay_param
 from .spec import Param, Spec
 
 
 class NAdamState(NamedTuple):
     step: int
-    m: object
-    v: object
     mu_product: float
+    exp_avg: object
+    exp_avg_sq: object
 
 
 def _ratio(a: float, b: float) -> float:
@@ -51,31 +51,27 @@ def nadam(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3, d
           *, mu_product_dtype=np.float32) -> Optimizer:
     beta1, beta2 = betas
     as_stored = np.dtype(mu_product_dtype).type
+    moments = adam_moments(beta1, beta2)
 
     def init(params):
         z = zeros_like(params)
-        return NAdamState(0, z, z, 1.0)
+        return NAdamState(0, 1.0, z, z)
 
-    def update(grads, state, params, lr):
+    def update(g, state, params, lr):
         t = state.step + 1
-        g = grads
-        if weight_decay and decoupled_weight_decay:
-            params = params * (1 - lr * weight_decay)
-        elif weight_decay:
-            g = grads + weight_decay * params
         bias_correction2 = 1 - beta2**t
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * momentum_decay)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * momentum_decay)))
         mu_product = float(as_stored(state.mu_product) * as_stored(mu))
         mu_product_next = mu_product * mu_next
-        m = lerp(state.m, g, 1.0 - beta1)
-        v = state.v * beta2 + ((1.0 - beta2) * g) * g
+        m, v = moments(state.exp_avg, state.exp_avg_sq, g)
         denom = np.sqrt(v / bias_correction2) + eps
         params = params + (_ratio(-lr * (1.0 - mu), 1.0 - mu_product) * g) / denom
         params = params + (_ratio(-lr * mu_next, 1.0 - mu_product_next) * m) / denom
-        return params, NAdamState(t, m, v, mu_product)
+        return params, NAdamState(t, mu_product, m, v)
 
-    return Optimizer(init, update)
+    update = with_weight_decay(update, weight_decay, decoupled_weight_decay)
+    return Optimizer(init, update, None, ("step", "mu_product", "exp_avg", "exp_avg_sq"))
 
 
 LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1}"
@@ -89,10 +85,10 @@ LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1}"
 SPECS = (
     Spec("nadam", "NAdam", nadam,
          (BETAS, EPS,
-          weight_decay_param(help="coupled L2 (λθ added to the gradient) unless decoupled"),
+          weight_decay_param(help=COUPLED_UNLESS_DECOUPLED),
           Param("momentum_decay", 4e-3, low=0.0, widget=(0.0, 0.1), label="momentum decay ψ",
                 help="how fast the momentum coefficient μ_t warms up to β₁/2 ... β₁"),
-          decoupled_param()),
+          DECOUPLED_WEIGHT_DECAY),
          "torch.optim.NAdam", LATEX,
          "Adam with a Nesterov look-ahead on the first moment; the momentum coefficient μ_t warms up "
          "with t (ψ = momentum_decay).", lr=lr_param(0.002)),

@@ -25,8 +25,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .adam import BETAS, EPS
-from .base import Optimizer, decoupled_param, lerp, lr_param, weight_decay_param, zeros_like
+from .base import Optimizer, adam_moments, with_weight_decay, zeros_like
+from .params import BETAS, COUPLED_UNLESS_DECOUPLED, DECOUPLED_WEIGHT_DECAY, EPS, lr_param, weight_decay_param
 from .spec import Spec
 
 RHO_THRESHOLD = 5.0
@@ -34,27 +34,22 @@ RHO_THRESHOLD = 5.0
 
 class RAdamState(NamedTuple):
     step: int
-    m: object
-    v: object
+    exp_avg: object
+    exp_avg_sq: object
 
 
 def radam(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False) -> Optimizer:
     beta1, beta2 = betas
     rho_inf = 2 / (1 - beta2) - 1
+    moments = adam_moments(beta1, beta2)
 
     def init(params):
         z = zeros_like(params)
         return RAdamState(0, z, z)
 
-    def update(grads, state, params, lr):
+    def update(g, state, params, lr):
         t = state.step + 1
-        g = grads
-        if weight_decay and decoupled_weight_decay:
-            params = params * (1 - lr * weight_decay)
-        elif weight_decay:
-            g = grads + weight_decay * params
-        m = lerp(state.m, g, 1.0 - beta1)
-        v = state.v * beta2 + ((1.0 - beta2) * g) * g
+        m, v = moments(state.exp_avg, state.exp_avg_sq, g)
         bias_correction1 = 1 - beta1**t
         bias_correction2 = 1 - beta2**t
         corrected = m / bias_correction1
@@ -67,7 +62,8 @@ def radam(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay
             step = corrected * lr
         return params - step, RAdamState(t, m, v)
 
-    return Optimizer(init, update)
+    update = with_weight_decay(update, weight_decay, decoupled_weight_decay)
+    return Optimizer(init, update, None, ("step", "exp_avg", "exp_avg_sq"))
 
 
 LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1}"
@@ -83,8 +79,8 @@ LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1}"
 SPECS = (
     Spec("radam", "RAdam", radam,
          (BETAS, EPS,
-          weight_decay_param(help="coupled L2 (λθ added to the gradient) unless decoupled"),
-          decoupled_param()),
+          weight_decay_param(help=COUPLED_UNLESS_DECOUPLED),
+          DECOUPLED_WEIGHT_DECAY),
          "torch.optim.RAdam", LATEX,
          "Adam whose adaptive step is switched on, and scaled by r_t, only once the variance of v is "
          "tractable (ρ_t > 5); before that, plain momentum steps.", lr=lr_param(0.001)),

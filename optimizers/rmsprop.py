@@ -21,7 +21,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .base import Optimizer, lerp, lr_param, weight_decay_param, zeros_like
+from .base import Optimizer, lerp_by, square_average, with_weight_decay, zeros_like
+from .params import EPS, WEIGHT_DECAY, lr_param, momentum_param, smoothing_param
 from .spec import Param, Spec
 
 
@@ -29,24 +30,25 @@ class RMSpropState(NamedTuple):
     step: int
     square_avg: object
     grad_avg: object
-    buf: object
+    momentum_buffer: object
 
 
 def rmsprop(alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False) -> Optimizer:
+    average, mean = square_average(alpha), lerp_by(1.0 - alpha)
+
     def init(params):
         z = zeros_like(params)
         return RMSpropState(0, z, z, z)
 
-    def update(grads, state, params, lr):
-        g = grads + weight_decay * params if weight_decay else grads
-        square_avg = state.square_avg * alpha + ((1.0 - alpha) * g) * g
+    def update(g, state, params, lr):
+        square_avg = average(state.square_avg, g)
         grad_avg = state.grad_avg
         if centered:
-            grad_avg = lerp(grad_avg, g, 1.0 - alpha)
+            grad_avg = mean(grad_avg, g)
             avg = np.sqrt(square_avg + (-grad_avg) * grad_avg) + eps
         else:
             avg = np.sqrt(square_avg) + eps
-        buf = state.buf
+        buf = state.momentum_buffer
         if momentum > 0:
             buf = buf * momentum + g / avg
             new_params = params + -lr * buf
@@ -54,7 +56,9 @@ def rmsprop(alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False
             new_params = params + (-lr * g) / avg
         return new_params, RMSpropState(state.step + 1, square_avg, grad_avg, buf)
 
-    return Optimizer(init, update)
+    names = ("step", "square_avg", *(("momentum_buffer",) if momentum > 0 else ()),
+             *(("grad_avg",) if centered else ()))
+    return Optimizer(init, with_weight_decay(update, weight_decay), None, names)
 
 
 LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1} \\"
@@ -64,13 +68,9 @@ LATEX = (r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1} \\"
          r"b_t = \mu b_{t-1} + \frac{g_t}{\sqrt{\tilde v_t} + \epsilon} \quad (b_0 = 0) \\"
          r"\theta_t = \theta_{t-1} - \varepsilon_t\, b_t")
 
-ALPHA = Param("alpha", 0.99, low=0.0, widget=(0.0, 0.9999), label="smoothing α (the lecture's γ)")
-
 SPECS = (
     Spec("rmsprop", "RMSProp", rmsprop,
-         (ALPHA, Param("eps", 1e-8, low=0.0, widget=(1e-10, 1.0), log=True, label="ϵ"),
-          weight_decay_param(),
-          Param("momentum", 0.0, low=0.0, widget=(0.0, 0.999), label="momentum μ"),
+         (smoothing_param("smoothing α (the lecture's γ)"), EPS, WEIGHT_DECAY, momentum_param(0.0),
           Param("centered", False, kind="bool", label="centered",
                 help="divide by the running variance of g instead of its running second moment")),
          "torch.optim.RMSprop", LATEX,

@@ -18,8 +18,10 @@ torch's bit for bit. Tables grow on demand and are cached by parameters; a 5000-
 
 Specs: the schedules that scale the optimizer's rate take ``lr`` among their ``params`` (so
 ``factory(lr=...)`` validates it) and name the same Param in ``Spec.lr``; for ``cyclic`` and ``onecycle``
-``Spec.lr`` is None. ``Spec.latex`` is the maker's docstring, and ``Spec.torch_extra`` holds the
-arguments torch's class needs to set the same rates (``cycle_momentum=False``, ConstantLR's ``factor``).
+``Spec.lr`` is None. ``Spec.run_rate`` names the parameter that a run's learning rate sets: ``lr``, the
+initial rate the schedule scales, or ``max_lr``, the peak of CyclicLR and OneCycleLR. ``Spec.latex`` is
+the maker's docstring, and ``Spec.torch_extra`` holds the arguments torch's class needs to set the same
+rates (``cycle_momentum=False``, ConstantLR's ``factor``).
 """
 
 from __future__ import annotations
@@ -324,7 +326,8 @@ def _eta_min():
 def _spec(make, title, params, torch_name, note, lr=True, **extra):
     latex = " ".join(make.__doc__.split())  # the maker's docstring is the formula: one source
     return Spec(make.__name__, title, make, ((_LR,) if lr else ()) + params,
-                f"torch.optim.lr_scheduler.{torch_name}", latex, note, _LR if lr else None, extra)
+                f"torch.optim.lr_scheduler.{torch_name}", latex, note, _LR if lr else None, extra,
+                run_rate="lr" if lr else "max_lr")
 
 
 SPECS = (

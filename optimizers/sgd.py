@@ -26,31 +26,38 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .base import Optimizer, lr_param, weight_decay_param, zeros_like
+from .base import Optimizer, with_weight_decay, zeros_like
+from .params import DAMPENING, MOMENTUM, WEIGHT_DECAY, lr_param, momentum_param
 from .spec import Param, Spec
 
 
 class SGDState(NamedTuple):
     step: int
-    buf: object
+    momentum_buffer: object
+
+
+def check_nesterov(values: dict) -> None:
+    """torch's rule: Nesterov momentum needs momentum > 0 and no dampening."""
+    if values.get("nesterov") and (values["momentum"] <= 0 or values.get("dampening", 0.0) != 0):
+        raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening = 0")
 
 
 def sgd(momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False) -> Optimizer:
-    if nesterov and (momentum <= 0 or dampening != 0):
-        raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening = 0")
+    check_nesterov({"momentum": momentum, "dampening": dampening, "nesterov": nesterov})
 
     def init(params):
         return SGDState(0, zeros_like(params))
 
-    def update(grads, state, params, lr):
-        g = grads + weight_decay * params if weight_decay else grads
-        if not momentum:
-            return params - lr * g, SGDState(state.step + 1, state.buf)
-        buf = g if state.step == 0 else momentum * state.buf + (1.0 - dampening) * g
+    def plain(g, state, params, lr):
+        return params - lr * g, SGDState(state.step + 1, state.momentum_buffer)
+
+    def heavy_ball(g, state, params, lr):
+        buf = g if state.step == 0 else momentum * state.momentum_buffer + (1.0 - dampening) * g
         direction = g + momentum * buf if nesterov else buf
         return params - lr * direction, SGDState(state.step + 1, buf)
 
-    return Optimizer(init, update)
+    update = heavy_ball if momentum else plain
+    return Optimizer(init, with_weight_decay(update, weight_decay), None, ("momentum_buffer",) if momentum else ())
 
 
 def _momentum(**kw) -> Optimizer:
@@ -61,9 +68,6 @@ def _nag(**kw) -> Optimizer:
     return sgd(nesterov=True, dampening=0.0, **kw)
 
 
-_WD = weight_decay_param()
-_MU = Param("momentum", 0.9, low=0.0, widget=(0.0, 0.999), label="momentum μ")
-
 SGD_LATEX = r"\theta_t = \theta_{t-1} - \varepsilon_t\, g_t"
 MOMENTUM_LATEX = (r"b_t = \mu b_{t-1} + (1 - \tau)\, g_t \quad (b_1 = g_1) \\"
                   r"\theta_t = \theta_{t-1} - \varepsilon_t\, b_t")
@@ -71,19 +75,18 @@ NAG_LATEX = (r"b_t = \mu b_{t-1} + g_t \quad (b_1 = g_1) \\"
              r"\theta_t = \theta_{t-1} - \varepsilon_t\,(g_t + \mu b_t)")
 
 SPECS = (
-    Spec("sgd", "SGD", sgd, (Param("momentum", 0.0, low=0.0, widget=(0.0, 0.999), label="momentum μ"),
-                             Param("dampening", 0.0, widget=(0.0, 1.0), label="dampening τ"),
-                             _WD, Param("nesterov", False, kind="bool")),
+    Spec("sgd", "SGD", sgd, (momentum_param(0.0), DAMPENING, WEIGHT_DECAY, Param("nesterov", False, kind="bool")),
          "torch.optim.SGD", SGD_LATEX,
          "g_t is the gradient plus λθ (coupled weight decay). With momentum > 0 this is torch's SGD "
          "with momentum, as the Momentum entry.", lr=lr_param(0.001),
-         latex_for=lambda v: NAG_LATEX if v["nesterov"] else MOMENTUM_LATEX if v["momentum"] else SGD_LATEX),
-    Spec("momentum", "Momentum", _momentum,
-         (_MU, Param("dampening", 0.0, widget=(0.0, 1.0), label="dampening τ"), _WD),
+         latex_for=lambda v: NAG_LATEX if v["nesterov"] else MOMENTUM_LATEX if v["momentum"] else SGD_LATEX,
+         check=check_nesterov),
+    Spec("momentum", "Momentum", _momentum, (MOMENTUM, DAMPENING, WEIGHT_DECAY),
          "torch.optim.SGD", MOMENTUM_LATEX,
          "torch's form: the learning rate multiplies the buffer b, not the velocity; at a constant rate "
          "this is the lecture's v_t = μv_{t-1} - εg_t with v = -εb.", lr=lr_param(0.001)),
-    Spec("nag", "Nesterov (NAG)", _nag, (_MU, _WD), "torch.optim.SGD", NAG_LATEX,
+    Spec("nag", "Nesterov (NAG)", _nag, (MOMENTUM, WEIGHT_DECAY), "torch.optim.SGD", NAG_LATEX,
          "torch's form (nesterov=True): the gradient is taken at θ, and the step looks ahead by μb; "
-         "θ here is the lecture's look-ahead point w + μv.", lr=lr_param(0.001), torch_extra={"nesterov": True}),
+         "θ here is the lecture's look-ahead point w + μv.", lr=lr_param(0.001), torch_extra={"nesterov": True},
+         check=lambda v: check_nesterov({**v, "nesterov": True})),
 )

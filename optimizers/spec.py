@@ -123,7 +123,11 @@ def _as_int(value: Any) -> int:
 @dataclass(frozen=True)
 class Spec:
     """What a registry holds: a display title, the factory, its hyperparameters, the torch class it
-    matches, and the update rule in LaTeX (the same text as the implementing docstring's)."""
+    matches, and the update rule in LaTeX (the same text as the implementing docstring's).
+
+    ``check(values)`` raises ValueError where valid values of single hyperparameters make an invalid
+    whole (``validate`` calls it, so a caller never builds an optimizer only to see whether it can).
+    """
 
     key: str
     title: str
@@ -135,6 +139,8 @@ class Spec:
     lr: Param | None = None
     torch_extra: dict = field(default_factory=dict)
     latex_for: Callable | None = field(default=None, repr=False)  # settings -> the rule they run, if it varies
+    run_rate: str | None = None  # schedules: the parameter each run's learning rate sets ("lr" or "max_lr")
+    check: Callable | None = field(default=None, repr=False)  # settings -> None, or ValueError: rules that tie them
 
     def rule(self, values: dict[str, Any]) -> str:
         """The update rule, in LaTeX, that these settings run."""
@@ -153,10 +159,14 @@ class Spec:
         return {p.name: p.default for p in self.params}
 
     def validate(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """Defaults updated with ``kwargs``, every value checked; ValueError names what is valid."""
+        """Defaults updated with ``kwargs``, every value checked, and then the rules that tie values
+        together (``check``: nesterov needs momentum > 0, ...), without building anything; ValueError
+        names what is valid."""
         values = self.defaults()
         for name, value in kwargs.items():
             values[name] = self.param(name).validate(value, self.title)
+        if self.check is not None:
+            self.check(values)
         return values
 
     def factory(self, **kwargs):

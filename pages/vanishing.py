@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from functools import partial
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 import networks
+import ui
+from exports.images import lab_figure_bytes
 from viz.vanishing import activation_figure, gradient_profile_figure, training_figure
-from viz.vanishing_static import lab_figure_bytes
 
-if PagesManager.uses_pages_directory:
-    # A fresh server's first visit through a deep link runs this page on its own, as Streamlit's old
-    # pages/ folder feature did, bypassing app.py. Rerun: the rerun goes through app.py's navigation.
-    PagesManager.uses_pages_directory = False
-    st.rerun()
-
+ui.run_through_navigation()
+K = ui.Keys("vanishing")
 D = networks.DEFAULTS
 STACKS = (("A", "sigmoid", "xavier"), ("B", "relu", "he"))
-CACHED_RUNS = 32
 MIME = {"png": "image/png", "svg": "image/svg+xml"}
 CHART = {"displaylogo": False, "toImageButtonOptions": {"format": "svg", "filename": "descent-lab-vanishing"}}
 
@@ -34,32 +27,29 @@ st.markdown(
     "exactly **1** wherever the unit is active. Below, two stacks of the same depth meet the same data."
 )
 
-# The lab's settings: initial values, and kept aside so that a visit to another page (which drops
-# this page's widget state) does not reset them.
-SETTINGS = {"depth": D["depth"], "width": D["width"], "batch": D["batch_size"], "steps_nn": D["steps"],
-            **{f"{key}{name}": value for name, act, ini in STACKS
-               for key, value in (("act", act), ("init", ini), ("bn", False))}}
-kept = st.session_state.setdefault("lab_settings", dict(SETTINGS))
-for key, value in kept.items():
-    st.session_state.setdefault(key, value)
-
 shared = st.columns(4)
-depth = shared[0].slider("Hidden layers", 2, networks.MAX_DEPTH, key="depth")
-width = shared[1].select_slider("Width", [8, 16, 32, 64, 128, 256], key="width")
-batch = shared[2].select_slider("Batch size", [16, 32, 64, 128, 256, 512], key="batch")
-steps = shared[3].slider("Training steps", 50, 1000, step=50, key="steps_nn")
+depth = shared[0].slider("Hidden layers", 2, networks.MAX_DEPTH, key=ui.initial(K("depth"), D["depth"]),
+                         persist_state=ui.KEEP)
+width = shared[1].select_slider("Width", [8, 16, 32, 64, 128, 256], key=ui.initial(K("width"), D["width"]),
+                                persist_state=ui.KEEP)
+batch = shared[2].select_slider("Batch size", [16, 32, 64, 128, 256, 512], persist_state=ui.KEEP,
+                                key=ui.initial(K("batch"), D["batch_size"]))
+steps = shared[3].slider("Training steps", 50, 1000, step=50, key=ui.initial(K("steps"), D["steps"]),
+                         persist_state=ui.KEEP)
 
 configs = {}
-for column, (name, _, _) in zip(st.columns(2), STACKS, strict=True):
+for column, (name, act, ini) in zip(st.columns(2), STACKS, strict=True):
     with column.container(border=True):
         st.markdown(f"**Stack {name}**")
         cols = st.columns(3)
-        act = cols[0].selectbox("activation", list(networks.ACTIVATIONS), key=f"act{name}")
-        ini = cols[1].selectbox("initialization", list(networks.INITS), key=f"init{name}", help="normal: N(0, 1)")
-        bn = cols[2].toggle("batch norm", key=f"bn{name}", help="normalize each hidden layer over the minibatch, "
-                            "then scale by γ and shift by β, as the lecture writes it")
+        act = cols[0].selectbox("activation", list(networks.ACTIVATIONS), key=ui.initial(K(name, "act"), act),
+                                persist_state=ui.KEEP)
+        ini = cols[1].selectbox("initialization", list(networks.INITS), key=ui.initial(K(name, "init"), ini),
+                                help="normal: N(0, 1)", persist_state=ui.KEEP)
+        bn = cols[2].toggle("batch norm", key=ui.initial(K(name, "bn"), False), persist_state=ui.KEEP,
+                            help="normalize each hidden layer over the minibatch, then scale by γ and shift by β, "
+                                 "as the lecture writes it")
         configs[f"{name}: {act}, {ini}" + (", BN" if bn else "")] = (act, ini, bn)
-st.session_state.lab_settings = {key: st.session_state[key] for key in SETTINGS}
 
 
 @st.cache_data(max_entries=64, show_spinner="Measuring the stacks at initialization…")
@@ -71,10 +61,12 @@ def at_initialization(depth: int, width: int, batch: int, act: str, init: str, b
     return networks.layer_stats(params, x[:batch], y[:batch], act, batchnorm=norm)
 
 
-@st.cache_resource
-def trained_runs() -> tuple[OrderedDict, threading.Lock]:
-    """Training results shared by every session, the most recent CACHED_RUNS kept, and their lock."""
-    return OrderedDict(), threading.Lock()
+@st.cache_data(max_entries=32, show_spinner=False)
+def trained(depth: int, width: int, batch: int, steps: int, act: str, init: str, bn: bool, _progress):
+    x, y = networks.make_data(D["data"], n=D["n"], seed=D["seed"])
+    return networks.train(x, y, depth=depth, width=width, activation=act, init=init, batchnorm=bn,
+                          batch_size=batch, steps=steps, optimizer=D["optimizer"], lr=D["lr"], seed=D["seed"],
+                          progress=lambda done, total: _progress(done / total))
 
 
 def downloads(where, kind: str, *data) -> None:
@@ -83,27 +75,7 @@ def downloads(where, kind: str, *data) -> None:
     for fmt, tip in (("png", "1600 × 1000 pixels"), ("svg", "vector, text editable")):
         row.download_button(fmt.upper(), partial(lab_figure_bytes, kind, fmt, *data), help=tip,
                             file_name=f"descent-lab-vanishing-{kind}-{depth}layers.{fmt}", mime=MIME[fmt],
-                            on_click="ignore", icon=":material/download:", key=f"download-{kind}-{fmt}")
-
-
-def trained(key: tuple, label: str):
-    store, lock = trained_runs()
-    with lock:
-        if key in store:
-            store.move_to_end(key)
-            return store[key]
-    bar = st.progress(0.0, text=f"Training {label}…")
-    x, y = networks.make_data(D["data"], n=D["n"], seed=D["seed"])
-    depth, width, batch, steps, act, init, bn = key
-    result = networks.train(x, y, depth=depth, width=width, activation=act, init=init, batchnorm=bn,
-                            batch_size=batch, steps=steps, optimizer=D["optimizer"], lr=D["lr"], seed=D["seed"],
-                            progress=lambda done, total: bar.progress(done / total, text=f"Training {label}…"))
-    bar.empty()
-    with lock:
-        store[key] = result
-        while len(store) > CACHED_RUNS:
-            store.popitem(last=False)
-    return result
+                            on_click="ignore", icon=":material/download:", key=K("download", kind, fmt))
 
 
 stats = {label: at_initialization(depth, width, batch, *cfg) for label, cfg in configs.items()}
@@ -124,7 +96,10 @@ right.caption("A sigmoid unit pinned near 0 or 1 passes almost no gradient back 
 st.markdown("### During training")
 st.caption(f"{steps} steps of SGD with momentum 0.9 (lr {D['lr']}) on {D['n']} points of two interleaved spirals, "
            f"minibatches of {batch}; both stacks see the same minibatches. Chance is a loss of ln 2 ≈ 0.69.")
-results = {label: trained((depth, width, batch, steps, *cfg), label) for label, cfg in configs.items()}
+results = {}
+for label, cfg in configs.items():
+    with ui.progress_bar(f"Training {label}…") as report:
+        results[label] = trained(depth, width, batch, steps, *cfg, _progress=report)
 training = {k: r.grad_norms for k, r in results.items()}, {k: r.loss for k, r in results.items()}
 st.plotly_chart(training_figure(*training), config=CHART, theme=None)
 downloads(st, "training", *training)

@@ -1,7 +1,6 @@
-"""Pure figure builders: Plotly for the app, matplotlib for static and animated export."""
+"""Figure builders only: ``(surface, runs, ...) -> figure``; Plotly for the pages, matplotlib for files."""
 
-from .summary import summary_rows
 from .surface3d import surface_3d_figure
 from .trajectory import trajectory_figure
 
-__all__ = ["summary_rows", "surface_3d_figure", "trajectory_figure"]
+__all__ = ["surface_3d_figure", "trajectory_figure"]

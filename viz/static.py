@@ -1,5 +1,6 @@
-"""Matplotlib figures for export: the classic static picture of a scene (PNG, SVG, PDF) and its
-animation (GIF, MP4), drawn from the same grid, colours, labels and frame steps as the Plotly figure.
+"""Matplotlib figures for files: the classic static picture of a race (PNG, SVG, PDF) and the figure of its
+animation (GIF, MP4; encoded by ``exports.images``), drawn from the same grid, colours, labels and frame
+steps as the Plotly figure.
 
 Figures are built as ``matplotlib.figure.Figure`` on an Agg canvas, never through pyplot: no display,
 no global state, safe in Streamlit's threads.
@@ -7,32 +8,25 @@ no global state, safe in Streamlit's threads.
 The animation is fast because nothing static is drawn twice: the contour map, the axes, the minima
 and the legend are rendered once, and every frame restores that picture and draws only the artists
 that move (growing paths, trails, heads, loss curves, the step counter) onto it — matplotlib's
-blitting, used for writing files instead of a screen. The frames go to ``PillowWriter`` (GIF, with
-one palette shared by all frames) or ``FFMpegWriter`` (MP4, H.264, ffmpeg from the imageio-ffmpeg
-package) as raw RGBA buffers.
+blitting, used for writing files instead of a screen. ``Movie.draw`` returns each picture as the
+canvas's raw RGBA buffer, which the encoders take as it is.
 """
 
 from __future__ import annotations
 
-import io
-import os
 import re
-import subprocess
-import tempfile
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
-from matplotlib.animation import FFMpegWriter, PillowWriter
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.mathtext import MathTextParser
-from PIL import Image
 
-from .scene import Scene, format_schedule, surface_of
 from .trajectory import (
+    FRAMES,
     MAP_COLORSCALE,
     PALETTE,
     exit_point,
@@ -48,15 +42,9 @@ STATIC_SIZE = (10.0, 6.25)  # inches: 1600 x 1000 px at the default dpi
 STATIC_DPI = 160
 ANIMATION_SIZE = (9.6, 6.0)  # inches: 960 x 600 px at the default dpi
 ANIMATION_DPI = 100
-ANIMATION_FRAMES = 100  # frames after the first: 101 pictures, as the app's 100 frame steps
-ANIMATION_FPS = 20
-HOLD_LAST_MS = 1500  # the last picture stays this long before a GIF loops
+ANIMATION_FRAMES = FRAMES  # frames after the first: 101 pictures, as the app's 100 frame steps
 TRAIL = 16
 CMAP = LinearSegmentedColormap.from_list("descent_lab", [(pos, color) for pos, color in MAP_COLORSCALE])
-
-
-class ExportError(ValueError):
-    """An export that cannot be made as asked; the message says why and what would work."""
 
 
 # ------------------------------------------------------------------------------------------ text
@@ -76,28 +64,10 @@ def mathtext_formula(latex: str) -> str | None:
     return text
 
 
-def _number(v: float) -> str:
-    return f"{v:.4g}"
-
-
-def scene_note(scene: Scene) -> str:
-    """The legend's title: steps and start, then the schedule and the noise where there are any."""
-    x, y = scene.start_point()
-    parts = [f"{scene.steps} steps from ({_number(x)}, {_number(y)})"]
-    if scene.schedule != "constant":
-        parts.append("schedule " + format_schedule(scene.schedule, scene.schedule_params))
-    noisy = []
-    if scene.noise:
-        noisy.append(f"gradient noise σ={scene.noise:g}")
-    if scene.seeds > 1 and (scene.noise or getattr(surface_of(scene), "stochastic", False)):
-        noisy.append(f"{scene.seeds} seeds (faint)")
-    return "\n".join(parts + ([", ".join(noisy)] if noisy else []))
-
-
 # --------------------------------------------------------------------------------------- drawing
 
 
-def _colors(labels) -> dict:
+def colors_of(labels) -> dict:
     return {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(labels)}
 
 
@@ -175,7 +145,7 @@ def _start_marker(ax, start, size: float = 11):
     return Line2D([], [], ls="", marker="o", ms=size - 2, mfc="white", mec="#111", mew=2, label="start")
 
 
-def _legend(fig: Figure, ax_legend, handles, scene: Scene, fontsize: float):
+def _legend(fig: Figure, ax_legend, handles, note: str, fontsize: float):
     """The legend in the lower right, out of the layout, its type shrunk (and, for many long labels,
     set in two columns) until it fits between the top of its panel and the bottom of the figure."""
     fig.draw_without_rendering()  # settle the layout first: the legend then only has to fit in it
@@ -187,7 +157,7 @@ def _legend(fig: Figure, ax_legend, handles, scene: Scene, fontsize: float):
     size, ncols = fontsize, 1
     while True:
         legend = ax_legend.legend(handles=handles, labels=labels, loc="upper left", frameon=False, fontsize=size,
-                                  ncols=ncols, title=scene_note(scene), title_fontsize=size * 0.9,
+                                  ncols=ncols, title=note or None, title_fontsize=size * 0.9,
                                   alignment="left", borderaxespad=0.0, handlelength=2.0, columnspacing=1.0,
                                   markerscale=size / fontsize, labelspacing=0.4)
         legend.set_in_layout(False)
@@ -229,20 +199,21 @@ def _loss_curve(surface, traj, limits) -> np.ndarray:
     return np.clip(loss, lo - 1e3 * span, hi + 1e3 * span)
 
 
-def static_figure(scene: Scene, runs: Mapping, bands: Mapping | None = None, *, loss_panel: bool = True,
-                  dpi: float = STATIC_DPI, size=STATIC_SIZE, fontsize: float = 13.0) -> Figure:
-    """The classic picture of ``scene``: its contour map (log colours where the surface asks), every
-    run's path in its colour from the start marker to an end marker (a cross where it diverged),
-    other seeds as faint lines, minima and saddles, a legend naming every run's settings, the title
-    and formula above, and (``loss_panel``) the loss against the step. ``runs`` and ``bands`` are
-    ``viz.scene.compute(scene)``."""
-    surface = surface_of(scene)
+def static_figure(surface, runs: Mapping, bands: Mapping | None = None, *, start=None, note: str = "",
+                  loss_panel: bool = True, dpi: float = STATIC_DPI, size=STATIC_SIZE,
+                  fontsize: float = 13.0) -> Figure:
+    """The classic picture of a race on ``surface``: its contour map (log colours where the surface
+    asks), every run's path in its colour from the start marker to an end marker (a cross where it
+    diverged), other seeds as faint lines, minima and saddles, a legend naming every run's settings
+    under ``note``, the title and formula above, and (``loss_panel``) the loss against the step.
+    ``runs`` maps a label to a Trajectory, ``bands`` a label to other seeds' paths (seeds, steps + 1,
+    2); ``start`` marks the start where there are no runs (default: the surface's)."""
     fig = Figure(figsize=size, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     ax_map, ax_loss, ax_legend = _layout(fig, loss_panel)
     _title(fig, surface, fontsize * 1.2)
     marks = _draw_map(ax_map, surface, fontsize)
-    colors = _colors(runs)
+    colors = colors_of(runs)
     limits = _loss_axes(ax_loss, surface, runs, fontsize) if ax_loss is not None else None
     handles = []
     for label, traj in runs.items():
@@ -266,19 +237,15 @@ def static_figure(scene: Scene, runs: Mapping, bands: Mapping | None = None, *, 
         if ax_loss is not None:
             ax_loss.plot(np.arange(len(xy)), _loss_curve(surface, traj, limits), color=color, lw=2.0)
         handles.append(Line2D([], [], color=color, lw=3, marker="o", ms=8, mfc=color, mec="white", label=label))
-    start = next(iter(runs.values())).xy[0, 0] if runs else scene.start_point()
-    handles += [_start_marker(ax_map, start), *marks]
-    _legend(fig, ax_legend, handles, scene, fontsize)
+    handles += [_start_marker(ax_map, _start(surface, runs, start)), *marks]
+    _legend(fig, ax_legend, handles, note, fontsize)
     return fig
 
 
-def figure_bytes(fig: Figure, fmt: str, dpi: float | None = None) -> bytes:
-    """``fig`` as PNG, SVG or PDF bytes. SVG and PDF carry no creation date, so the same scene gives
-    the same file."""
-    metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
-    buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=dpi or fig.dpi, metadata=metadata, facecolor="white")
-    return buf.getvalue()
+def _start(surface, runs: Mapping, start):
+    if runs:
+        return next(iter(runs.values())).xy[0, 0]
+    return surface.start if start is None else start
 
 
 # ------------------------------------------------------------------------------------- animation
@@ -299,19 +266,20 @@ def _position(xy: np.ndarray, t: float) -> np.ndarray:
     return xy[i] + (t - i) * (xy[j] - xy[i])
 
 
-class _Movie:
-    """The animation's figure: a static picture drawn once and the artists that move over it."""
+class Movie:
+    """The animation's figure: a static picture drawn once and the artists that move over it, for the
+    same ``surface``, ``runs``, ``bands``, ``start`` and ``note`` as ``static_figure``."""
 
-    def __init__(self, scene: Scene, runs: Mapping, bands: Mapping | None, dpi: float, size, fontsize: float):
-        self.scene = scene
-        self.surface = surface = surface_of(scene)
+    def __init__(self, surface, runs: Mapping, bands: Mapping | None = None, *, start=None, note: str = "",
+                 dpi: float = ANIMATION_DPI, size=ANIMATION_SIZE, fontsize: float = 11.0):
+        self.surface = surface
         self.runs = runs
         fig = self.fig = Figure(figsize=size, dpi=dpi, layout="constrained")
         self.canvas = FigureCanvasAgg(fig)
         ax_map, ax_loss, ax_legend = _layout(fig, True)
         _title(fig, surface, fontsize * 1.15)
         marks = _draw_map(ax_map, surface, fontsize)
-        colors = _colors(runs)
+        colors = colors_of(runs)
         self.limits = _loss_axes(ax_loss, surface, runs, fontsize)
         handles, self.moving = [], []
         ramp = np.linspace(0.1, 1.0, TRAIL)
@@ -345,9 +313,8 @@ class _Movie:
                                                mew=1.5, zorder=8, animated=True)[0]
             self.moving.append(artists)
             handles.append(Line2D([], [], color=color, lw=3, marker="o", ms=8, mfc=color, mec="white", label=label))
-        start = next(iter(runs.values())).xy[0, 0] if runs else scene.start_point()
-        handles += [_start_marker(ax_map, start, 10), *marks]
-        _legend(fig, ax_legend, handles, scene, fontsize * 0.9)
+        handles += [_start_marker(ax_map, _start(surface, runs, start), 10), *marks]
+        _legend(fig, ax_legend, handles, note, fontsize * 0.9)
         self.counter = ax_map.text(0.02, 0.97, "", transform=ax_map.transAxes, ha="left", va="top",
                                    fontsize=fontsize * 1.1, family="monospace", zorder=9, animated=True,
                                    bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="#888", alpha=0.9))
@@ -386,96 +353,3 @@ class _Movie:
         return self.canvas.buffer_rgba()
 
 
-class _GifWriter(PillowWriter):
-    """PillowWriter fed with ready RGBA buffers; every frame is mapped to one palette made from the
-    first, and the last picture is held before the loop restarts."""
-
-    def __init__(self, *args, colors=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self._exact = [tuple(round(255 * c) for c in to_rgba(color)[:3]) for color in
-                       dict.fromkeys((*colors, "white", "black", "#111111", "#222222"))]
-
-    def setup(self, fig, outfile, dpi=None):
-        super().setup(fig, outfile, dpi=dpi)
-        self._palette = None
-
-    def add_buffer(self, rgba: memoryview, size):
-        im = Image.frombuffer("RGBA", size, rgba, "raw", "RGBA", 0, 1).convert("RGB")
-        if self._palette is None:
-            # the first picture's colours, and the runs' colours exactly (a median cut would shade them)
-            n = 256 - len(self._exact)
-            base = im.quantize(colors=n, method=Image.Quantize.MEDIANCUT).getpalette()[: 3 * n]
-            base += [0] * (3 * n - len(base))
-            self._palette = Image.new("P", (1, 1))
-            self._palette.putpalette(base + [c for rgb in self._exact for c in rgb])
-        self._frames.append(im.quantize(palette=self._palette, dither=Image.Dither.NONE))
-
-    def finish(self):
-        durations = [round(1000 / self.fps)] * len(self._frames)
-        durations[-1] = max(durations[-1], HOLD_LAST_MS)
-        self._frames[0].save(self.outfile, format="GIF", save_all=True, append_images=self._frames[1:],
-                             duration=durations, loop=0, disposal=1)
-
-
-class _MP4Writer(FFMpegWriter):
-    """FFMpegWriter fed with ready RGBA buffers (its raw frame format), running the given ffmpeg
-    binary (rather than rcParams', which are global to every thread of a server)."""
-
-    def __init__(self, executable: str, **kwargs):
-        super().__init__(**kwargs)
-        self._executable = executable
-
-    def bin_path(self):
-        return self._executable
-
-    def add_buffer(self, rgba: memoryview, size):
-        if tuple(size) != tuple(self.frame_size):
-            raise ExportError(f"internal: a frame of {size} pixels for a video of {self.frame_size}")
-        self._proc.stdin.write(rgba)
-
-
-def ffmpeg_executable() -> str:
-    """The ffmpeg binary of the imageio-ffmpeg package; ExportError where it is not installed."""
-    try:
-        import imageio_ffmpeg
-
-        return imageio_ffmpeg.get_ffmpeg_exe()
-    except (ImportError, RuntimeError) as e:
-        raise ExportError("MP4 needs ffmpeg, which the imageio-ffmpeg package ships: pip install imageio-ffmpeg "
-                          f"(or export .gif instead); {type(e).__name__}: {e}") from None
-
-
-def animation_bytes(scene: Scene, runs: Mapping, bands: Mapping | None, fmt: str, *, fps: int = ANIMATION_FPS,
-                    frames: int = ANIMATION_FRAMES, dpi: float = ANIMATION_DPI, size=ANIMATION_SIZE,
-                    fontsize: float = 11.0, progress: Callable[[float], None] | None = None) -> bytes:
-    """The animation of ``scene`` as GIF or MP4 bytes: ``frames + 1`` pictures at ``fps``, the paths
-    growing from the start with a fading trail behind each head, the loss curves growing in step, and
-    the step counter on the map. ``progress(fraction)`` is called after every picture."""
-    if fmt not in ("gif", "mp4"):
-        raise ExportError(f"animations are gif or mp4, not {fmt!r}")
-    exe = ffmpeg_executable() if fmt == "mp4" else None
-    width, height = int(size[0] * dpi), int(size[1] * dpi)
-    if fmt == "mp4":  # H.264 in yuv420p wants even sides
-        width, height = width - width % 2, height - height % 2
-    # half a pixel more, so that every int(inches * dpi) in matplotlib truncates to exactly these sides
-    movie = _Movie(scene, runs, bands, dpi, ((width + 0.5) / dpi, (height + 0.5) / dpi), fontsize)
-    times = frame_times(movie.steps, frames)
-    with tempfile.TemporaryDirectory(prefix="descent-lab-") as tmp:
-        out = os.path.join(tmp, f"animation.{fmt}")
-        if fmt == "gif":
-            writer = _GifWriter(fps=fps, colors=_colors(runs).values())
-        else:
-            writer = _MP4Writer(exe, fps=fps, codec="libx264",
-                                extra_args=["-pix_fmt", "yuv420p", "-preset", "fast", "-crf", "23",
-                                            "-movflags", "+faststart"])
-        try:
-            with writer.saving(movie.fig, out, dpi):
-                for i, t in enumerate(times):
-                    writer.add_buffer(movie.draw(float(t)), (width, height))
-                    if progress is not None:
-                        progress((i + 1) / len(times))
-        except (OSError, subprocess.CalledProcessError) as e:
-            raise ExportError(f"ffmpeg could not write the video ({type(e).__name__}: {e}); "
-                              "try .gif instead") from None
-        with open(out, "rb") as f:
-            return f.read()

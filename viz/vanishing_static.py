@@ -1,18 +1,17 @@
 """The vanishing-gradient lab's three figures in matplotlib, for slides and papers (PNG, SVG): the
 same data selection (``viz.vanishing``'s helpers), colours and labels as the Plotly figures on the
-page. Built as ``Figure`` on an Agg canvas, never through pyplot, like ``viz.static``."""
+page. Built as ``Figure`` on an Agg canvas, never through pyplot, like ``viz.static``; written to files
+by ``exports.images.lab_figure_bytes``."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 
-import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .static import STATIC_DPI, STATIC_SIZE, ExportError, figure_bytes
+from .static import STATIC_DPI, STATIC_SIZE
 from .vanishing import (
     CHANCE,
     REFERENCE_LABEL,
@@ -24,12 +23,8 @@ from .vanishing import (
 )
 
 KINDS = ("gradients", "activations", "training")
-FORMATS = ("png", "svg")
 FONTSIZE = 15.0
 GRAD_LABEL = "‖∂L/∂W‖"
-# editable text, and ids hashed with a fixed salt instead of a random one: the same figure, the same file
-SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "descent-lab"}
-_SVG_RC_LOCK = threading.Lock()
 
 
 def _figure(title: str, size, fontsize: float) -> Figure:
@@ -126,25 +121,5 @@ def lab_figure(kind: str, *data, size=STATIC_SIZE, fontsize: float = FONTSIZE) -
     """The matplotlib figure of ``kind``, from the same arguments as its Plotly builder in
     ``viz.vanishing`` (gradients: norms; activations: acts, saturated; training: grad_norms, losses)."""
     if kind not in BUILDERS:
-        raise ExportError(f"unknown figure {kind!r}; valid: {', '.join(KINDS)}")
+        raise ValueError(f"unknown figure {kind!r}; valid: {', '.join(KINDS)}")
     return BUILDERS[kind](*data, size=size, fontsize=fontsize)
-
-
-def lab_figure_bytes(kind: str, fmt: str, *data, dpi: float = STATIC_DPI, size=STATIC_SIZE,
-                     fontsize: float = FONTSIZE) -> bytes:
-    """``lab_figure(kind, *data)`` as PNG (1600 × 1000 pixels at the default size and dpi) or SVG.
-    The SVG keeps its text as text, editable on a slide, and is the same file for the same data.
-    Both are matplotlib's global ``SVG_RC`` settings, so they are set under a lock and only while
-    the file is written; another thread's SVG written meanwhile may get them too, which is harmless."""
-    if fmt not in FORMATS:
-        raise ExportError(f"the lab's figures are exported as {' or '.join(FORMATS)}, not {fmt!r}")
-    fig = lab_figure(kind, *data, size=size, fontsize=fontsize)
-    if fmt == "png":
-        return figure_bytes(fig, fmt, dpi)
-    with _SVG_RC_LOCK:
-        before = {key: mpl.rcParams[key] for key in SVG_RC}
-        mpl.rcParams.update(SVG_RC)
-        try:
-            return figure_bytes(fig, fmt, dpi)
-        finally:
-            mpl.rcParams.update(before)

@@ -7,7 +7,7 @@ import re
 
 from harness import SLOW
 
-PLOT = ".st-key-map .js-plotly-plot"
+PLOT = ".st-key-explorer-map .js-plotly-plot"
 
 # Per trace name: how many of its SVG paths have a shape ("M..." longer than a point), and the total
 # length in pixels of the lines drawn for each run (its path on the map, past and recent parts).

@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 from harness import LAPTOP, PROJECTOR, exceptions, new_context, shot, wait_ready
 
-from viz import scene as sc
+import scenes as sc
 
 pytestmark = pytest.mark.browser
 
 
 def chart(page):
     """The scene's figure: the animated map, or the 3-D view."""
-    return page.locator('.st-key-map [data-testid="stPlotlyChart"], .st-key-view3d [data-testid="stPlotlyChart"]').first
+    return page.locator('.st-key-explorer-map [data-testid="stPlotlyChart"], '
+                        '.st-key-explorer-view3d [data-testid="stPlotlyChart"]').first
 
 
 def current_step(page) -> str:
@@ -97,20 +98,20 @@ def test_downloads_from_the_page(page, app_url, tmp_path):
     page.goto(app_url + "/?surface=rosenbrock&optimizers=adam(lr=0.05),sgd(lr=0.001)&steps=120")
     wait_ready(page)
     with page.expect_download() as png:
-        page.locator(".st-key-download_png button").first.click()
+        page.locator(".st-key-explorer-download-png button").first.click()
     path = tmp_path / png.value.suggested_filename
     png.value.save_as(path)
     assert path.suffix == ".png" and "rosenbrock" in path.name
     with Image.open(path) as im:
         assert im.size[0] >= 1600 and im.size[1] >= 1000
     with page.expect_download() as csv:
-        page.locator(".st-key-download_csv button").first.click()
+        page.locator(".st-key-explorer-download-csv button").first.click()
     lines = Path(csv.value.path()).read_text().splitlines()
     assert lines[0].startswith("optimizer,label,step,x,y,loss,lr") and len(lines) == 1 + 2 * 121
     page.get_by_role("button", name="Render the animation").click()
-    page.locator(".st-key-download_movie button").first.wait_for()
+    page.locator(".st-key-explorer-download-movie button").first.wait_for()
     with page.expect_download() as gif:
-        page.locator(".st-key-download_movie button").first.click()
+        page.locator(".st-key-explorer-download-movie button").first.click()
     with Image.open(gif.value.path()) as im:
         assert im.format == "GIF" and im.n_frames >= 60
     assert exceptions(page) == []

@@ -10,7 +10,7 @@ import pytest
 from harness import LAPTOP, PROJECTOR, exceptions, new_context, shot, wait_ready
 from race import PLOT, boxes, measure, overlap, press, scrub, step_of, wait_for_step
 
-from viz import scene as sc
+import scenes as sc
 
 pytestmark = pytest.mark.browser
 

@@ -1,6 +1,8 @@
 """The torch side of the parity tests: the loss surfaces written again as torch functions, and a
-driver that steps a torch.optim optimizer as the runner steps ours. Imports torch; used by
-``make_expected.py`` and ``test_parity_torch.py`` only.
+driver that steps a torch optimizer as the runner steps ours and reads its ``optimizer.state`` after
+every step. The optimizer is torch.optim's class for the spec, or for the lecture's forms the class
+``optimizers/lecture_torch.py`` holds as source (the very text the ``.py`` export writes), executed
+here. Imports torch; used by ``make_expected.py`` and the ``torch``-marked tests only.
 
 Parameters are float64 tensors of shape (2,); torch's default dtype is left alone, as most torch
 users leave it, which matters for NAdam (see ``optimizers/nadam.py``).
@@ -18,6 +20,7 @@ import numpy as np
 import torch
 
 from optimizers import OPTIMIZERS
+from optimizers.lecture_torch import TORCH_CLASSES
 
 
 def _beale(x, y):
@@ -61,8 +64,19 @@ GRADS = {"beale": _beale_grad, "rosenbrock": _rosenbrock_grad, "saddle": _saddle
 LOSSES = {"beale": _beale, "rosenbrock": _rosenbrock, "saddle": _saddle, "tilted_quadratic": _tilted_quadratic}
 
 
+def lecture_class(key: str):
+    """The lecture form's torch class, executed from its one source text."""
+    name, source = TORCH_CLASSES[key]
+    namespace = {"torch": torch}
+    exec(source, namespace)
+    return namespace[name]
+
+
 def torch_optimizer_class(key: str):
-    return getattr(torch.optim, OPTIMIZERS[key].torch_class.removeprefix("torch.optim."))
+    torch_class = OPTIMIZERS[key].torch_class
+    if torch_class is None:
+        return lecture_class(key)
+    return getattr(torch.optim, torch_class.removeprefix("torch.optim."))
 
 
 def torch_kwargs(key: str, kwargs: dict) -> dict:
@@ -72,26 +86,45 @@ def torch_kwargs(key: str, kwargs: dict) -> dict:
     return {**spec.validate(kwargs), **spec.torch_extra}
 
 
-def set_grad(p, surface: str, grads: str = "analytic") -> None:
+def set_grad(p, at, surface: str, grads: str = "analytic") -> None:
+    """``p.grad``: the gradient of ``surface`` at the point ``at``."""
     if grads == "autograd":
-        LOSSES[surface](p[0], p[1]).backward()
+        q = at.detach().clone().requires_grad_(True)
+        LOSSES[surface](q[0], q[1]).backward()
+        p.grad = q.grad
         return
     with torch.no_grad():
-        p.grad = torch.stack(GRADS[surface](p[0], p[1]))
+        p.grad = torch.stack(GRADS[surface](at[0], at[1]))
 
 
-def torch_path(key: str, kwargs: dict, surface: str, start, lrs, grads: str = "analytic") -> np.ndarray:
-    """Positions (len(lrs) + 1, 2) of torch.optim's optimizer for ``key`` from ``start``, the
-    learning rate of param_group set to ``lrs[t]`` before step ``t``."""
+def _state_row(state: dict) -> dict:
+    """torch's ``optimizer.state[p]`` as float64 arrays of shape (2,), scalars broadcast."""
+    return {k: np.broadcast_to(v.detach().to(torch.float64).numpy(), (2,)).copy() for k, v in state.items()}
+
+
+def torch_run(key: str, kwargs: dict, surface: str, start, lrs, grads: str = "analytic"):
+    """Positions (len(lrs) + 1, 2) of torch's optimizer for ``key`` from ``start``, the learning rate
+    of param_group set to ``lrs[t]`` before step ``t``, the gradient taken where the optimizer asks
+    (``look_ahead``) or at p; and its ``optimizer.state[p]``: name -> (len(lrs) + 1, 2), row t
+    after step t, row 0 what torch holds before the first step (NaN where it holds nothing)."""
     p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
     lrs = [float(lr) for lr in lrs]
     opt = torch_optimizer_class(key)([p], lr=lrs[0] if lrs else 1e-3, **torch_kwargs(key, kwargs))
-    path = [p.detach().numpy().copy()]
+    path, rows = [p.detach().numpy().copy()], [_state_row(opt.state[p])]
     for lr in lrs:
         for group in opt.param_groups:
             group["lr"] = lr
         opt.zero_grad()
-        set_grad(p, surface, grads)
+        at = opt.look_ahead(p) if hasattr(opt, "look_ahead") else p.detach()
+        set_grad(p, at, surface, grads)
         opt.step()
         path.append(p.detach().numpy().copy())
-    return np.array(path)
+        rows.append(_state_row(opt.state[p]))
+    names = list(rows[-1])
+    states = {name: np.array([row.get(name, np.full(2, np.nan)) for row in rows]) for name in names}
+    return np.array(path), states
+
+
+def torch_path(key: str, kwargs: dict, surface: str, start, lrs, grads: str = "analytic") -> np.ndarray:
+    """The positions of ``torch_run``."""
+    return torch_run(key, kwargs, surface, start, lrs, grads)[0]

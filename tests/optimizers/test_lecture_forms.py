@@ -7,7 +7,7 @@ import importlib
 
 import numpy as np
 import pytest
-from optim_cases import relative_error, surface
+from optim_cases import CASES, LECTURE_KEYS, relative_error, surface
 
 from optimizers import OPTIMIZERS, run
 from optimizers.lecture import momentum_lecture, nag_lecture, rmsprop_lecture
@@ -21,7 +21,7 @@ STARTS = {
 }
 LR = {"beale": 1e-3, "rosenbrock": 2e-4, "saddle": 0.02, "tilted_quadratic": 0.02}
 MINIMA = {"beale": (3.0, 0.5), "rosenbrock": (1.0, 1.0), "tilted_quadratic": (0.0, 0.0)}
-MOMENTUM_SETTINGS = ({}, {"momentum": 0.5, "weight_decay": 0.1}, {"momentum": 0.99})
+MOMENTUM_SETTINGS = ({}, *CASES["momentum_lecture"].settings)
 
 
 def _run(key, surf, steps=100, schedule=None, starts=None, **kwargs):
@@ -157,10 +157,29 @@ def test_rmsprop_forms_put_eps_where_documented():
         -lr * g / (np.sqrt((1 - alpha) * g * g) + eps), rel=1e-14)
 
 
-@pytest.mark.parametrize("key, coincides_with", [("momentum_lecture", "torch.optim.SGD"),
-                                                  ("nag_lecture", "torch.optim.SGD"),
-                                                  ("rmsprop_lecture", "torch.optim.RMSprop")])
-def test_lecture_forms_say_which_torch_form_they_relate_to(key, coincides_with):
+def test_every_lecture_form_has_a_twin():
+    assert LECTURE_KEYS == tuple(key for key, spec in OPTIMIZERS.items() if spec.torch_class is None)
+    assert {CASES[key].twin for key in LECTURE_KEYS} == {"momentum", "nag", "rmsprop"}
+
+
+@pytest.mark.parametrize("key", LECTURE_KEYS)
+def test_lecture_forms_coincide_with_their_twin_where_the_table_says(key):
+    """At a constant rate, with the row's ``coincides`` settings (ϵ = 0 for RMSProp), the lecture
+    form and its torch-form twin take the same path; Nesterov's never coincide (shifted by μv)."""
+    case = CASES[key]
+    if case.coincides is None:
+        lecture, twin = _run(key, "beale"), _run(case.twin, "beale")
+        assert relative_error(lecture.xy, twin.xy) > 1e-3
+        return
+    for surf in STARTS:
+        lecture, twin = _run(key, surf, **case.coincides), _run(case.twin, surf, **case.coincides)
+        assert relative_error(lecture.xy, twin.xy) < 1e-12
+        assert np.abs(lecture.xy[-1] - lecture.xy[0]).max() > 1e-3
+
+
+@pytest.mark.parametrize("key", LECTURE_KEYS)
+def test_lecture_forms_say_which_torch_form_they_relate_to(key):
+    coincides_with = OPTIMIZERS[CASES[key].twin].torch_class
     spec = OPTIMIZERS[key]
     assert spec.torch_class is None
     assert coincides_with in spec.note

@@ -3,17 +3,17 @@ docstrings', and ValueErrors that name the valid choices for unknown names and b
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import math
 
 import numpy as np
 import pytest
+from optim_cases import KEYS
 
 from optimizers import OPTIMIZERS, Optimizer
 from optimizers.spec import Spec
 
-KEYS = ("sgd", "momentum", "nag", "adagrad", "rmsprop", "adadelta", "adam", "adamax", "nadam", "amsgrad", "adamw",
-        "radam", "momentum_lecture", "nag_lecture", "rmsprop_lecture")
 SPECS = list(OPTIMIZERS.values())
 
 
@@ -21,7 +21,9 @@ def _id(spec: Spec) -> str:
     return spec.key
 
 
-def test_keys_in_order():
+def test_every_registered_optimizer_has_a_row_in_the_registrys_order():
+    """One row per registry key in ``optim_cases.CASES``, whose order is the registry's (the order the
+    pages list them in): every test reads the table."""
     assert tuple(OPTIMIZERS) == KEYS
 
 
@@ -129,6 +131,30 @@ def test_nesterov_without_momentum_or_with_dampening_raises(kwargs):
     with pytest.raises(ValueError, match="nesterov=True needs momentum > 0 and dampening = 0"):
         OPTIMIZERS["sgd"].factory(**kwargs)
     OPTIMIZERS["sgd"].factory(nesterov=True, momentum=0.9)
+
+
+def _unbuildable(spec: Spec) -> Spec:
+    def make(**kwargs):
+        raise AssertionError("validate built an optimizer")
+
+    return dataclasses.replace(spec, make=make)
+
+
+@pytest.mark.parametrize("key, kwargs", [("sgd", {"nesterov": True}), ("sgd", {"nesterov": True, "momentum": 0.9,
+                                                                               "dampening": 0.5}),
+                                         ("nag", {"momentum": 0.0})])
+def test_validate_checks_the_rules_that_tie_settings_together_without_building(key, kwargs):
+    """Spec.validate runs Spec.check: a page validates a run without building an optimizer to throw away."""
+    spec = _unbuildable(OPTIMIZERS[key])
+    assert spec.check is not None
+    with pytest.raises(ValueError, match="nesterov=True needs momentum > 0 and dampening = 0"):
+        spec.validate(kwargs)
+    assert spec.validate({"momentum": 0.5})["momentum"] == 0.5
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=_id)
+def test_defaults_pass_the_specs_check(spec):
+    assert _unbuildable(spec).validate({}) == spec.defaults()
 
 
 @pytest.mark.parametrize("key", ["nag", "nag_lecture", "momentum_lecture"])

@@ -1,6 +1,7 @@
-"""The NumPy optimizers reproduce literal paths of torch.optim (data/expected_paths.json, written by
-make_expected.py) to a relative error below 1e-9, without torch. Each path is run both ways the
-runner works: starts one by one on scalars, and all at once on arrays."""
+"""The NumPy optimizers reproduce literal paths of their torch classes (data/expected_paths.json,
+written by make_expected.py from the ``literal`` column of ``optim_cases.CASES``) to a relative error
+below 1e-9, without torch. Each path is run both ways the runner works: starts one by one on scalars,
+and all at once on arrays."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from optim_cases import TORCH_KEYS, relative_error, surface
+from optim_cases import KEYS, LITERAL, relative_error, surface
 
 from optimizers import OPTIMIZERS, run
 from optimizers.runner import _SCALAR_BELOW
@@ -40,8 +41,14 @@ def test_reproduces_torch_path(case, regime):
         assert relative_error(got, expected) < TOLERANCE
 
 
-def test_every_torch_backed_optimizer_has_literal_paths():
-    assert {case["key"] for case in CASES} == set(TORCH_KEYS)
+def test_every_optimizer_has_literal_paths():
+    assert {case["key"] for case in CASES} == set(KEYS)
+
+
+def test_literal_paths_are_the_tables_cases():
+    """The committed file holds exactly the table's literal cases: regenerate it after changing them."""
+    committed = [(c["key"], c["kwargs"], c["surface"], c["lr"]) for c in CASES]
+    assert committed == [(key, json.loads(json.dumps(kwargs)), surf, lr) for key, kwargs, surf, lr in LITERAL]
 
 
 def test_literal_paths_are_float64_and_move():
@@ -55,10 +62,10 @@ def test_literal_paths_are_float64_and_move():
 
 
 def test_non_default_settings_are_covered():
-    """Each torch-backed optimizer is pinned with at least one non-default setting, and the switches
-    that change torch's code path are all exercised."""
+    """Each optimizer is pinned with at least one non-default setting, and the switches that change
+    torch's code path are all exercised."""
     keys_with_settings = {case["key"] for case in CASES if case["kwargs"]}
-    assert keys_with_settings == set(TORCH_KEYS)
+    assert keys_with_settings == set(KEYS)
     used = {(name, json.dumps(value)) for case in CASES for name, value in case["kwargs"].items()}
     for switch in ("nesterov", "centered", "decoupled_weight_decay"):
         assert (switch, "true") in used

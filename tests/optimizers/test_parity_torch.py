@@ -1,7 +1,8 @@
-"""Live parity with torch.optim: every torch-backed optimizer follows torch's path to a relative error
-below 1e-9 over the first 100 steps, on several surfaces and starts, with default, hand-picked and
-seeded random hyperparameters, and with a learning rate that changes at every step. Skipped where
-torch is not installed."""
+"""Live parity with torch: every optimizer follows its torch class's path (torch.optim's, or for the
+lecture's forms the class in ``optimizers/lecture_torch.py``) to a relative error below 1e-9 over the
+first 100 steps, on several surfaces and starts, with default, hand-picked and seeded random
+hyperparameters, and with a learning rate that changes at every step. Skipped where torch is not
+installed."""
 
 from __future__ import annotations
 
@@ -12,7 +13,17 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from optim_cases import SURFACE_KEYS, TORCH_KEYS, amplification, relative_error, surface  # noqa: E402
+from optim_cases import (  # noqa: E402
+    CASES,
+    KEYS,
+    SETTINGS,
+    STARTS,
+    SURFACE_KEYS,
+    TORCH_OPTIM_KEYS,
+    amplification,
+    relative_error,
+    surface,
+)
 from optim_torch import torch_optimizer_class, torch_path  # noqa: E402
 
 from optimizers import OPTIMIZERS, run  # noqa: E402
@@ -27,42 +38,6 @@ TOLERANCE = 1e-9
 # of one unit in the last place, which torch's fused multiply-adds and MKL square roots make at every
 # step, grow alike, and no float64 implementation can follow torch there.
 WELL_CONDITIONED = 1e4
-STARTS = {
-    "beale": ((1.0, 1.5), (2.0, -0.5), (0.5, 0.5)),
-    "rosenbrock": ((-1.5, 2.0), (0.5, -0.5), (1.5, 1.5)),
-    "saddle": ((1.0, 1e-3), (-0.5, 0.3), (0.2, -1.0)),
-    "tilted_quadratic": ((1.0, -2.0), (-1.5, 1.0), (2.0, 2.0)),
-}
-_PLAIN = {"beale": 1e-3, "rosenbrock": 2e-4, "saddle": 0.02, "tilted_quadratic": 0.02}
-_ADAPTIVE = {"beale": 0.01, "rosenbrock": 0.01, "saddle": 0.01, "tilted_quadratic": 0.01}
-LR = {
-    "sgd": _PLAIN, "momentum": _PLAIN, "nag": _PLAIN,
-    "adagrad": {s: 0.1 for s in SURFACE_KEYS},
-    "rmsprop": _ADAPTIVE,
-    "adadelta": {s: 1.0 for s in SURFACE_KEYS},
-    "adam": _ADAPTIVE, "amsgrad": _ADAPTIVE, "adamw": _ADAPTIVE,
-    "adamax": {s: 0.02 for s in SURFACE_KEYS}, "nadam": {s: 0.02 for s in SURFACE_KEYS},
-    # RAdam's first steps are plain momentum steps, unnormalized: as small as SGD's on steep surfaces
-    "radam": {"beale": 2e-3, "rosenbrock": 1e-3, "saddle": 0.01, "tilted_quadratic": 0.01},
-}
-# non-default settings, each run on every surface
-SETTINGS = {
-    "sgd": [{"momentum": 0.5, "dampening": 0.5, "weight_decay": 0.2}, {"momentum": 0.7, "nesterov": True}],
-    "momentum": [{"momentum": 0.95}, {"momentum": 0.6, "dampening": 0.9, "weight_decay": 1e-3}],
-    "nag": [{"momentum": 0.3}, {"momentum": 0.95, "weight_decay": 0.3}],
-    "adagrad": [{"lr_decay": 0.1}, {"initial_accumulator_value": 2.0, "eps": 1e-3, "weight_decay": 0.2}],
-    "rmsprop": [{"centered": True}, {"momentum": 0.8, "alpha": 0.9, "eps": 1e-6, "weight_decay": 0.05},
-                {"centered": True, "momentum": 0.3, "eps": 1e-3}],
-    "adadelta": [{"rho": 0.99}, {"rho": 0.3, "eps": 1e-3, "weight_decay": 0.05}],
-    "adam": [{"betas": (0.5, 0.99)}, {"betas": (0.95, 0.9), "eps": 1e-4, "weight_decay": 0.3}],
-    "adamax": [{"betas": (0.3, 0.99)}, {"betas": (0.99, 0.99), "eps": 1e-3, "weight_decay": 0.1}],
-    "nadam": [{"momentum_decay": 0.0}, {"betas": (0.6, 0.99), "weight_decay": 0.2},
-              {"weight_decay": 0.3, "decoupled_weight_decay": True, "momentum_decay": 0.02}],
-    "amsgrad": [{"betas": (0.5, 0.9)}, {"eps": 1e-3, "weight_decay": 0.1}],
-    "adamw": [{"weight_decay": 0.0}, {"weight_decay": 0.8, "betas": (0.8, 0.95), "eps": 1e-5}],
-    "radam": [{"betas": (0.8, 0.7)}, {"weight_decay": 0.2, "decoupled_weight_decay": True},
-              {"betas": (0.45, 0.9), "eps": 1e-3, "weight_decay": 0.1}],
-}
 
 
 def _compare(key, kwargs, surf, schedule=None, starts=None, optimizer=None):
@@ -70,7 +45,7 @@ def _compare(key, kwargs, surf, schedule=None, starts=None, optimizer=None):
     path must be well-conditioned, so that the comparison means something."""
     starts = STARTS[surf] if starts is None else starts
     optimizer = OPTIMIZERS[key].factory(**kwargs) if optimizer is None else optimizer
-    schedule = LR[key][surf] if schedule is None else schedule
+    schedule = CASES[key].lr[surf] if schedule is None else schedule
     traj = run(optimizer, surface(surf), np.array(starts), STEPS, schedule)
     assert not traj.diverged.any()
     for start in starts:
@@ -80,19 +55,21 @@ def _compare(key, kwargs, surf, schedule=None, starts=None, optimizer=None):
 
 
 @pytest.mark.parametrize("surf", SURFACE_KEYS)
-@pytest.mark.parametrize("key", TORCH_KEYS)
+@pytest.mark.parametrize("key", KEYS)
 def test_defaults_match_torch(key, surf):
+    """torch.optim's class, or the lecture form's torch class from ``optimizers/lecture_torch.py``."""
     assert _compare(key, {}, surf) < TOLERANCE
 
 
 @pytest.mark.parametrize("surf", SURFACE_KEYS)
-@pytest.mark.parametrize("key, kwargs", [(k, kw) for k in TORCH_KEYS for kw in SETTINGS[k]], ids=str)
+@pytest.mark.parametrize("key, kwargs", SETTINGS, ids=str)
 def test_settings_match_torch(key, kwargs, surf):
     assert _compare(key, kwargs, surf) < TOLERANCE
 
 
-def test_every_optimizer_has_settings():
-    assert set(SETTINGS) == set(TORCH_KEYS) == set(LR)
+def test_every_optimizer_has_settings_and_rates():
+    assert all(CASES[key].settings for key in KEYS)
+    assert all(set(CASES[key].lr) == set(SURFACE_KEYS) for key in KEYS)
 
 
 def _random_kwargs(spec, rng) -> dict:
@@ -115,18 +92,18 @@ def _random_kwargs(spec, rng) -> dict:
     return spec.validate(kwargs)
 
 
-@pytest.mark.parametrize("key", TORCH_KEYS)
+@pytest.mark.parametrize("key", KEYS)
 def test_random_hyperparameters_match_torch(key):
     """Seeded draws of every hyperparameter, surface and start; the draws whose path is chaotic
     (see WELL_CONDITIONED) are set aside, and at least four must remain."""
     compared = []
     for seed in range(24):
-        rng = np.random.default_rng([seed, TORCH_KEYS.index(key)])
+        rng = np.random.default_rng([seed, KEYS.index(key)])
         kwargs = _random_kwargs(OPTIMIZERS[key], rng)
         surf = SURFACE_KEYS[seed % len(SURFACE_KEYS)]
         start = STARTS[surf][int(rng.integers(len(STARTS[surf])))]
         optimizer = OPTIMIZERS[key].factory(**kwargs)
-        if amplification(optimizer, surf, start, STEPS, LR[key][surf]) >= WELL_CONDITIONED:
+        if amplification(optimizer, surf, start, STEPS, CASES[key].lr[surf]) >= WELL_CONDITIONED:
             continue
         assert _compare(key, kwargs, surf, starts=(start,)) < TOLERANCE, (kwargs, surf, start)
         compared.append(seed)
@@ -140,21 +117,21 @@ def _wavy(lr: float):
 
 
 @pytest.mark.parametrize("surf", SURFACE_KEYS)
-@pytest.mark.parametrize("key", TORCH_KEYS)
+@pytest.mark.parametrize("key", KEYS)
 def test_learning_rate_changing_every_step_matches_torch(key, surf):
-    schedule = _wavy(LR[key][surf])
+    schedule = _wavy(CASES[key].lr[surf])
     lrs = schedule(np.arange(STEPS))
     assert len(set(lrs.tolist())) == STEPS
-    kwargs = SETTINGS[key][-1]
+    kwargs = CASES[key].settings[-1]
     assert _compare(key, kwargs, surf, schedule) < TOLERANCE
 
 
-@pytest.mark.parametrize("key", TORCH_KEYS)
+@pytest.mark.parametrize("key", KEYS)
 def test_array_regime_matches_torch(key):
     """Enough starts that the runner integrates them as arrays, not one by one on scalars."""
     starts = STARTS["beale"] + ((1.5, 1.2), (1.2, 1.3))
     assert len(starts) >= _SCALAR_BELOW
-    assert _compare(key, SETTINGS[key][0], "beale", starts=starts) < TOLERANCE
+    assert _compare(key, CASES[key].settings[0], "beale", starts=starts) < TOLERANCE
 
 
 class _Float64Default:
@@ -178,7 +155,7 @@ def test_nadam_follows_torchs_default_dtype_for_its_momentum_product(surf):
     assert mismatch > 1e-12
 
 
-@pytest.mark.parametrize("key", TORCH_KEYS)
+@pytest.mark.parametrize("key", TORCH_OPTIM_KEYS)
 def test_spec_names_and_defaults_are_torchs(key):
     spec = OPTIMIZERS[key]
     signature = inspect.signature(torch_optimizer_class(key).__init__).parameters
@@ -213,7 +190,7 @@ def _accepts(make) -> bool:
     return True
 
 
-@pytest.mark.parametrize("key", TORCH_KEYS)
+@pytest.mark.parametrize("key", TORCH_OPTIM_KEYS)
 def test_valid_ranges_mirror_torchs_checks(key):
     """Where torch.optim raises, the spec raises; where the spec accepts a boundary, so does torch."""
     spec = OPTIMIZERS[key]
@@ -244,7 +221,7 @@ def test_lecture_forms_coincide_with_torch_where_documented():
     for surf, points in starts.items():
         for key, torch_key, torch_kwargs in (("rmsprop_lecture", "rmsprop", {"eps": 0.0}),
                                              ("momentum_lecture", "momentum", {})):
-            lr = LR[torch_key][surf]
+            lr = CASES[torch_key].lr[surf]
             traj = run(OPTIMIZERS[key].factory(**torch_kwargs), surface(surf), np.array(points), STEPS, lr)
             for i, start in enumerate(points):
                 reference = torch_path(torch_key, torch_kwargs, surf, start, traj.lr)
@@ -252,11 +229,12 @@ def test_lecture_forms_coincide_with_torch_where_documented():
 
 
 @pytest.mark.parametrize("surf", SURFACE_KEYS)
-@pytest.mark.parametrize("key", TORCH_KEYS)
+@pytest.mark.parametrize("key", KEYS)
 def test_defaults_match_torch_with_autograd_gradients(key, surf):
     """The same comparison with torch's gradients from autograd on the loss instead of the analytic
     formulas: what a torch user would run, independent of ``surfaces``."""
-    traj = run(OPTIMIZERS[key].factory(), surface(surf), np.array(STARTS[surf]), STEPS, LR[key][surf])
+    lr = CASES[key].lr[surf]
+    traj = run(OPTIMIZERS[key].factory(), surface(surf), np.array(STARTS[surf]), STEPS, lr)
     for i, start in enumerate(STARTS[surf]):
         reference = torch_path(key, {}, surf, start, traj.lr, grads="autograd")
         assert relative_error(traj.xy[:, i], reference) < TOLERANCE

@@ -188,3 +188,148 @@ def test_a_start_whose_loss_is_not_finite_is_refused(n):
     starts[-1] = 1e200
     with pytest.raises(ValueError, match=r"not finite at the start \(1e\+200, 1e\+200\)"):
         run(_optimizer("adam"), surface("beale"), starts, 5, 0.01)
+
+
+# ------------------------------------------------------------------ states=True and keep="final"
+
+def _same_everything(a, b):
+    _same(a, b)
+    assert (a.states is None) == (b.states is None)
+    if a.states is not None:
+        assert list(a.states) == list(b.states)
+        for name in a.states:
+            assert np.array_equal(a.states[name], b.states[name]), name
+        assert np.array_equal(a.grads, b.grads, equal_nan=True)
+
+
+@pytest.mark.parametrize("key", KEYS)
+@pytest.mark.parametrize("n", [N_SCALARS, N_ARRAYS])
+def test_recording_states_leaves_the_path_unchanged(key, n):
+    lr = OPTIMIZERS[key].lr.default
+    plain = run(_optimizer(key), surface("beale"), BEALE_STARTS[:n], 120, _wavy(lr))
+    recorded = run(_optimizer(key), surface("beale"), BEALE_STARTS[:n], 120, _wavy(lr), states=True)
+    _same(plain, recorded)
+    assert recorded.grads.shape == (120, n, 2)
+    for name in _optimizer(key).state_names:
+        assert recorded.states[name].shape == (121, n, 2) and recorded.states[name].dtype == np.float64
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_states_of_a_batch_equal_single_runs_bit_for_bit(key):
+    """Across both regimes, diverging rows included (frozen states, NaN gradients after the freeze)."""
+    lr = OPTIMIZERS[key].lr.default
+    batch = run(_optimizer(key), surface("beale"), BEALE_STARTS, 200, _wavy(lr), states=True)
+    for i in range(len(BEALE_STARTS)):
+        single = run(_optimizer(key), surface("beale"), BEALE_STARTS[i:i + 1], 200, _wavy(lr), states=True)
+        for name in batch.states:
+            assert np.array_equal(batch.states[name][:, i:i + 1], single.states[name]), (name, i)
+        assert np.array_equal(batch.grads[:, i:i + 1], single.grads, equal_nan=True), i
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_grads_are_the_gradients_each_update_was_given(key):
+    """At the position, or at the look-ahead point where the optimizer asks for one, noise included."""
+    opt = _optimizer(key)
+    traj = run(opt, QUADRATIC, np.array([(1.0, -1.0), (0.5, 0.5)]), 30, 1e-3, states=True, noise=0.3, seed=4)
+    noise = np.random.default_rng(4).standard_normal((30, 2, 2)) * 0.3
+    xy = traj.xy[:-1]
+    if opt.grad_point is not None:  # the lecture's Nesterov: w + μ v, v the velocity before the update
+        xy = xy + 0.9 * traj.states["velocity"][:-1]
+    expected = QUADRATIC.grad(xy) + np.swapaxes(noise, 1, 2)
+    assert np.abs(traj.grads - expected).max() <= 1e-14 * np.abs(expected).max()
+
+
+def test_a_diverged_point_freezes_its_states_and_has_no_gradient_after():
+    traj = run(_optimizer("adam"), surface("beale"), BEALE_STARTS[:N_ARRAYS], 60, 1e100, states=True)
+    assert traj.diverged.all()
+    for i, k in enumerate(traj.diverged_at):
+        for name, values in traj.states.items():
+            assert np.array_equal(values[k:, i], np.broadcast_to(values[k - 1, i], values[k:, i].shape)), name
+            assert np.isfinite(values[:k, i]).all(), name
+        assert np.isnan(traj.grads[k - 1:, i]).all() and np.isfinite(traj.grads[:k - 1, i]).all()
+
+
+def test_row_zero_is_the_initial_state():
+    starts = BEALE_STARTS[:N_ARRAYS]
+    adagrad = run(OPTIMIZERS["adagrad"].factory(initial_accumulator_value=0.3), surface("beale"), starts, 3, 0.1,
+                  states=True)
+    assert np.array_equal(adagrad.states["sum"][0], np.full((N_ARRAYS, 2), 0.3))
+    assert np.array_equal(adagrad.states["step"][:, 0, 0], [0.0, 1.0, 2.0, 3.0])
+    nadam = run(_optimizer("nadam"), surface("beale"), starts, 3, 0.01, states=True)
+    assert np.array_equal(nadam.states["mu_product"][0], np.ones((N_ARRAYS, 2)))
+    assert (nadam.states["exp_avg"][0] == 0).all() and (nadam.states["exp_avg_sq"][0] == 0).all()
+
+
+@pytest.mark.parametrize("key", KEYS)
+@pytest.mark.parametrize("n", [1, N_SCALARS, N_ARRAYS, 40])
+@pytest.mark.parametrize("states", [False, True])
+def test_keep_final_is_the_first_and_last_rows_of_a_full_run(key, n, states, monkeypatch):
+    """Also across many blocks of steps (a block of 7 steps here), divergence included."""
+    import optimizers.runner as runner
+
+    monkeypatch.setattr(runner, "_BLOCK", 7 * n)
+    rng = np.random.default_rng(n)
+    starts = rng.uniform((-4.5, -4.5), (4.5, 4.5), (n, 2))
+    lr = OPTIMIZERS[key].lr.default
+    full = run(_optimizer(key), surface("beale"), starts, 200, _wavy(lr), states=states)
+    final = run(_optimizer(key), surface("beale"), starts, 200, _wavy(lr), states=states, keep="final")
+    assert final.xy.shape == (2, n, 2) and final.loss.shape == (2, n)
+    expected = full._replace(xy=full.xy[[0, -1]], loss=full.loss[[0, -1]],
+                             states=None if not states else {k: v[[0, -1]] for k, v in full.states.items()},
+                             grads=None if not states else full.grads[-1:])
+    _same_everything(final, expected)
+
+
+@pytest.mark.parametrize("states", [False, True])
+def test_keep_final_freezes_points_that_diverge_in_later_blocks(states, monkeypatch):
+    """SGD on the bowl at a rate that multiplies the stiff component by about -9.5 per step: starts of
+    magnitude 10^-u overflow after about (154 + u) steps, so points diverge in many different blocks
+    while the tiniest survive."""
+    import optimizers.runner as runner
+
+    monkeypatch.setattr(runner, "_BLOCK", 7 * 40)
+    starts = np.outer(10.0 ** -np.linspace(0, 250, 40), (1.0, 0.5))
+    full = run(_optimizer("sgd"), QUADRATIC, starts, 300, 0.9, states=True)
+    final = run(_optimizer("sgd"), QUADRATIC, starts, 300, 0.9, states=True, keep="final")
+    assert full.diverged.any() and not full.diverged.all()
+    assert len(set((full.diverged_at[full.diverged] - 1) // 7)) > 5  # first non-finite rows in many blocks
+    _same_everything(final, full._replace(xy=full.xy[[0, -1]], loss=full.loss[[0, -1]], states={},
+                                          grads=full.grads[-1:]))
+
+
+def test_keep_final_with_no_steps():
+    traj = run(_optimizer("adam"), surface("beale"), BEALE_STARTS, 0, 0.01, states=True, keep="final")
+    assert np.array_equal(traj.xy, np.stack((BEALE_STARTS, BEALE_STARTS)))
+    assert traj.grads.shape == (1, len(BEALE_STARTS), 2) and np.isnan(traj.grads).all()
+
+
+def test_keep_final_memory_does_not_grow_with_steps():
+    import tracemalloc
+
+    starts = np.random.default_rng(0).uniform(-1, 1, (2000, 2))
+
+    def peak(steps):
+        tracemalloc.start()
+        run(_optimizer("adam"), QUADRATIC, starts, steps, 1e-3, states=True, keep="final")
+        used = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return used
+
+    assert peak(1000) < 1.2 * peak(100)
+
+
+@pytest.mark.parametrize("bad", [dict(keep="last"), dict(keep=None), dict(states="yes"), dict(states=None)])
+def test_bad_keep_or_states_raise_value_error(bad):
+    with pytest.raises(ValueError, match=r"keep must be one of 'all', 'final'|states must be True or False"):
+        run(_optimizer("adam"), surface("beale"), [[1.0, 1.5]], 10, 0.01, **bad)
+
+
+def test_recorded_states_count_against_the_memory_bound():
+    from optimizers.runner import MAX_POINTS
+
+    starts = np.zeros((2000, 2)) + 0.5
+    steps = MAX_POINTS // 2000 // 2  # half the bound: fine without states, too much with Adam's three fields
+    with pytest.raises(ValueError, match="when 3 state fields are kept"):
+        run(_optimizer("adam"), QUADRATIC, starts, steps, 0.01, states=True)
+    with pytest.raises(ValueError, match="keep='final'"):
+        run(_optimizer("adam"), QUADRATIC, starts, 2 * steps + 1000, 0.01)

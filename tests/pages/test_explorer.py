@@ -1,6 +1,6 @@
 """The explorer page through Streamlit's AppTest: it renders, and its interactions change the scene."""
 
-from viz import scene as sc
+import scenes as sc
 
 
 def query(at) -> dict[str, str]:
@@ -20,10 +20,10 @@ def test_default_page_renders_the_default_scene(app):
 
 def test_changing_the_surface_moves_the_start_to_its_own(app):
     at = app()
-    at.selectbox(key="surface").set_value("rosenbrock").run()
+    at.selectbox(key="explorer.surface").set_value("rosenbrock").run()
     assert not at.exception
     assert "## Rosenbrock" in " ".join(h.value for h in at.markdown)
-    assert (at.number_input(key="start_x").value, at.number_input(key="start_y").value) == (-1.5, 2.0)
+    assert (at.number_input(key="explorer.start_x").value, at.number_input(key="explorer.start_y").value) == (-1.5, 2.0)
     assert query(at)["surface"] == "rosenbrock" and "start" not in query(at)
 
 
@@ -45,7 +45,7 @@ def test_two_runs_of_one_optimizer_at_different_rates(app):
 
 def test_a_preset_sets_everything_at_once(app):
     at = app()
-    at.selectbox(key="preset").set_value("saddle").run()
+    at.selectbox(key="explorer.preset").set_value("saddle").run()
     assert not at.exception
     q = query(at)
     assert q["surface"] == "saddle" and q.get("view") == "3d"
@@ -58,9 +58,9 @@ def test_a_shared_link_opens_exactly_its_scene(app):
             "start": "-1.5,2", "schedule": "step(step_size=30,gamma=0.5)"}
     at = app(link)
     assert not at.exception and not at.warning
-    assert at.selectbox(key="surface").value == "rosenbrock"
-    assert at.slider(key="steps").value == 200
-    assert at.selectbox(key="schedule").value == "step"
+    assert at.selectbox(key="explorer.surface").value == "rosenbrock"
+    assert at.slider(key="explorer.steps").value == 200
+    assert at.selectbox(key="explorer.schedule.name").value == "step"
     scene, warnings = sc.from_query(query(at))
     assert warnings == []
     assert scene == sc.from_query(link)[0]
@@ -73,14 +73,14 @@ def test_a_malformed_link_warns_and_keeps_defaults(app):
     text = at.warning[0].value.replace("\\", "")  # the page escapes Markdown
     for fragment in ("nowhere", "lr='-1'", "bogus", "steps='1e9'", "start='a'", "unknown link parameters"):
         assert fragment in text
-    assert at.selectbox(key="surface").value == "beale"
+    assert at.selectbox(key="explorer.surface").value == "beale"
     assert list(at.table[0].value["run"]) == ["SGD lr=0.01"]
 
 
 def test_presentation_mode_and_3d_view_render(app):
     at = app({"presentation": "1", "view": "3d"})
     assert not at.exception
-    assert at.toggle(key="presentation").value is True
+    assert at.toggle(key="explorer.presentation").value is True
 
 
 def test_every_optimizer_and_schedule_builds_its_widgets(app):
@@ -88,12 +88,12 @@ def test_every_optimizer_and_schedule_builds_its_widgets(app):
 
     at = app({"steps": "20"})
     for key in OPTIMIZERS:
-        at.selectbox(key="run0_opt").set_value(key).run()
+        at.selectbox(key="explorer.run.0.opt").set_value(key).run()
         assert not at.exception, key
         assert not at.error, (key, [e.value for e in at.error])
         assert query(at)["optimizers"].startswith(key + "(")
     for key in SCHEDULES:
-        at.selectbox(key="schedule").set_value(key).run()
+        at.selectbox(key="explorer.schedule.name").set_value(key).run()
         assert not at.exception, key
         assert not at.error, (key, [e.value for e in at.error])
         assert query(at)["schedule"].split("(")[0] == key
@@ -101,16 +101,17 @@ def test_every_optimizer_and_schedule_builds_its_widgets(app):
 
 def test_an_invalid_setting_shows_a_message_and_keeps_the_rest(app):
     at = app({"optimizers": "adam(lr=0.05),sgd(lr=0.01)", "steps": "20"})
-    at.number_input(key="run0_adam_betas_0").set_value(1.0).run()
+    assert at.number_input(key="explorer.run.0.adam.betas.0").max == 0.9999  # β₁ = 1 cannot be typed
+    at.checkbox(key="explorer.run.1.sgd.nesterov").check().run()  # Nesterov without momentum
     assert not at.exception
-    assert "betas" in at.error[0].value.replace("\\", "")
+    assert "nesterov" in at.error[0].value.replace("\\", "")
     assert len(at.table[0].value) == 1  # the valid run still runs
 
 
 def test_your_own_formula_becomes_a_surface(app):
     at = app()
-    at.selectbox(key="surface").set_value("custom").run()
-    at.text_input(key="formula").set_value("x^2 + 3*y^2").run()
+    at.selectbox(key="explorer.surface").set_value("custom").run()
+    at.text_input(key="explorer.formula").set_value("x^2 + 3*y^2").run()
     assert not at.exception and not at.error
     q = query(at)
     assert q["surface"] == "custom" and q["formula"] == "x^2 + 3*y^2"
@@ -119,31 +120,31 @@ def test_your_own_formula_becomes_a_surface(app):
 
 def test_a_refused_formula_explains_itself_and_keeps_the_text(app):
     at = app()
-    at.selectbox(key="surface").set_value("custom").run()
-    at.text_input(key="formula").set_value("__import__('os').system('ls')").run()
+    at.selectbox(key="explorer.surface").set_value("custom").run()
+    at.text_input(key="explorer.formula").set_value("__import__('os').system('ls')").run()
     assert not at.exception
     assert "formula" in at.error[0].value.lower()
-    assert at.text_input(key="formula").value == "__import__('os').system('ls')"
+    assert at.text_input(key="explorer.formula").value == "__import__('os').system('ls')"
     assert query(at)["surface"] == "beale"  # the figure falls back; the typed text stays for fixing
 
 
 def test_a_link_with_a_formula(app):
     at = app({"surface": "custom", "formula": "sin(x)*cos(y) + 0.1*(x**2 + y**2)", "steps": "50"})
     assert not at.exception and not at.warning
-    assert at.selectbox(key="surface").value == "custom"
+    assert at.selectbox(key="explorer.surface").value == "custom"
     assert "Your formula" in " ".join(m.value for m in at.markdown)
 
 
 def test_a_visit_to_the_lab_keeps_the_scene(app):
     at = app({"scene": "long_valley"})
     at.switch_page("pages/vanishing.py").run()
-    at.slider(key="depth").set_value(8).run()
+    at.slider(key="vanishing.depth").set_value(8).run()
     at.switch_page("pages/explorer.py").run()
     assert not at.exception
     assert query(at)["surface"] == "ravine"
     assert query(at)["optimizers"] == ",".join(sc.format_run(r) for r in sc.PRESETS["long_valley"].scene.runs)
     at.switch_page("pages/vanishing.py").run()
-    assert at.slider(key="depth").value == 8
+    assert at.slider(key="vanishing.depth").value == 8
 
 
 def test_links_beyond_the_widgets_warn_instead_of_breaking(app):
@@ -161,3 +162,26 @@ def test_a_new_run_is_what_its_label_says_and_sgd_shows_the_rule_it_runs(app):
     at.button[[b.label for b in at.button].index("Add a run")].click().run()
     assert query(at)["optimizers"].endswith("adam(lr=0.001)")
     assert any(e.label.startswith("2. Adam") for e in at.expander)
+
+
+def test_a_locked_link_shows_the_scene_and_nothing_to_edit(app):
+    at = app({"scene": "beale", "lock": "1"})
+    assert not at.exception and not at.warning
+    assert [h.value for h in at.markdown if h.value.startswith("## ")] == ["## Beale's function"]
+    assert len(at.sidebar.selectbox) == 0 and len(at.sidebar.slider) == 0  # no editing
+    assert len(at.toggle) == 0 and len(at.get("download_button")) == 0 and len(at.get("file_uploader")) == 0
+    assert len(at.table[0].value) == len(sc.PRESETS["beale"].scene.runs)
+    assert query(at)["lock"] == "1"
+    assert any("What to watch" in c.value for c in at.caption)  # a locked preset still tells its story
+
+
+def test_the_teachers_own_link_without_lock_edits_as_before(app):
+    at = app({"scene": "beale"})
+    assert len(at.sidebar.selectbox) >= 2 and "lock" not in query(at)
+
+
+def test_a_malformed_lock_warns_and_opens_an_editable_scene(app):
+    at = app({"scene": "beale", "lock": "yes please"})
+    assert not at.exception
+    assert "lock" in at.warning[0].value
+    assert len(at.sidebar.selectbox) >= 2

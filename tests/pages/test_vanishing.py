@@ -8,7 +8,7 @@ def lab(app):
     at = app()
     at.switch_page("pages/vanishing.py").run()
     assert not at.exception
-    at.slider(key="steps_nn").set_value(50)
+    at.slider(key="vanishing.steps").set_value(50)
     return at.run()
 
 
@@ -23,10 +23,10 @@ def test_the_lab_renders_and_tells_the_story(lab):
 
 
 def test_changing_the_stacks_reruns_without_errors(lab):
-    lab.slider(key="depth").set_value(6).run()
-    lab.toggle(key="bnA").set_value(True).run()
-    lab.selectbox(key="actB").set_value("gelu").run()
-    lab.selectbox(key="initB").set_value("normal").run()
+    lab.slider(key="vanishing.depth").set_value(6).run()
+    lab.toggle(key="vanishing.A.bn").set_value(True).run()
+    lab.selectbox(key="vanishing.B.act").set_value("gelu").run()
+    lab.selectbox(key="vanishing.B.init").set_value("normal").run()
     assert not lab.exception
     labels = [m.label for m in lab.metric]
     assert labels[0].startswith("A: sigmoid, xavier, BN") and labels[1].startswith("B: gelu, normal")
@@ -34,5 +34,5 @@ def test_changing_the_stacks_reruns_without_errors(lab):
 
 def test_every_figure_has_png_and_svg_downloads(lab):
     buttons = {b.key: b.label for b in lab.get("download_button")}
-    assert buttons == {f"download-{kind}-{fmt}": fmt.upper()
+    assert buttons == {f"vanishing.download.{kind}.{fmt}": fmt.upper()
                        for kind in ("gradients", "activations", "training") for fmt in ("png", "svg")}

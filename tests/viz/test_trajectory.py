@@ -11,8 +11,9 @@ import pytest
 from colour_distance import delta_e
 
 from optimizers import OPTIMIZERS, run
+from scenes import summary_rows
 from surfaces import SURFACES
-from viz import summary_rows, surface_3d_figure, trajectory_figure
+from viz import surface_3d_figure, trajectory_figure
 from viz.trajectory import (
     MAP_COLORSCALE,
     MAP_LEVELS,

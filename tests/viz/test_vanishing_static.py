@@ -14,7 +14,8 @@ from matplotlib.colors import to_hex
 from PIL import Image
 
 import networks
-from viz.static import ExportError
+from exports import ExportError
+from exports.images import SVG_RC, lab_figure_bytes
 from viz.vanishing import (
     CHANCE,
     STACK_COLORS,
@@ -23,7 +24,7 @@ from viz.vanishing import (
     quarter_reference,
     saturation_title,
 )
-from viz.vanishing_static import KINDS, SVG_RC, lab_figure, lab_figure_bytes
+from viz.vanishing_static import KINDS, lab_figure
 
 SVG = "{http://www.w3.org/2000/svg}"
 STACKS = {"A: sigmoid, xavier": ("sigmoid", "xavier"), "B: relu, he": ("relu", "he")}

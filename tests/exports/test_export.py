@@ -20,9 +20,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from viz import scene as sc
-from viz.export import CSV_COLUMNS, FORMATS, default_filename, export_bytes, main, normalize_suffix
-from viz.static import ExportError, frame_times, mathtext_formula
+import scenes as sc
+from exports import ExportError
+from exports.cli import main
+from exports.formats import CSV_COLUMNS, FORMATS, default_filename, export_bytes, normalize_suffix
+from surfaces import SURFACES
+from viz.static import frame_times, mathtext_formula
 
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = 40
@@ -96,10 +99,33 @@ def test_static_figure_without_loss_panel_and_for_a_diverging_run():
         assert im.size == (1600, 1000)
 
 
-@pytest.mark.parametrize("surface", list(sc.SURFACES))
+@pytest.mark.parametrize("panel", [True, False])
+def test_the_png_export_draws_the_loss_panel_only_when_asked(panel):
+    """The file is the figure with or without its loss panel: the exported bytes are exactly those of
+    the figure built with that option, which has a loss axis (log, f − f*) only when asked."""
+    from exports.images import figure_bytes
+    from viz.static import static_figure
+
+    scene = make_scene(surface="beale", optimizers="sgd(lr=0.001),adam(lr=0.03)", steps=60)
+    runs, bands = sc.compute(scene)
+    fig = static_figure(sc.surface_of(scene), runs, bands, start=scene.start_point(), note=sc.scene_note(scene),
+                        loss_panel=panel)
+    loss_axes = [ax for ax in fig.axes if ax.get_ylabel() == "f − f*"]
+    assert len(loss_axes) == (1 if panel else 0)
+    if panel:
+        drawn = [line.get_ydata() for line in loss_axes[0].get_lines()]
+        f_star = sc.surface_of(scene).f(np.array(sc.surface_of(scene).minima[0]))
+        expected = [t.loss[:, 0] - f_star for t in runs.values()]
+        assert len(drawn) == len(expected)
+        for d, e in zip(drawn, expected, strict=True):
+            np.testing.assert_allclose(d, e, rtol=1e-12)
+    assert export_bytes(scene, ".png", loss_panel=panel) == figure_bytes(fig, "png")
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
 def test_every_formula_is_typeset_or_falls_back(surface):
     """mathtext parses every surface's formula after the rewrites (else the title is plain text)."""
-    assert mathtext_formula(sc.SURFACES[surface].latex) is not None
+    assert mathtext_formula(SURFACES[surface].latex) is not None
     assert mathtext_formula(r"\unknowncommand{x}") is None
 
 
@@ -250,7 +276,7 @@ def test_progress_reaches_one_for_every_format(scene, computed):
 
 
 def cli(*args, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "viz.export", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "exports", *args], capture_output=True, text=True,
                           cwd=cwd or ROOT, timeout=120)
 
 
@@ -339,7 +365,7 @@ def test_bad_input_exits_2_with_one_line(case, bad_results):
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("viz.export: error: ")
+    assert lines[0].startswith("python -m exports: error: ")
     expected = BAD[case][1]
     assert expected is None or expected in lines[0], lines[0]
     assert result.stdout == ""
@@ -357,3 +383,23 @@ def test_export_of_a_scene_with_every_kind_of_value_is_finite():
     rows = read_csv(export_bytes(scene, ".csv"))
     assert len(rows) == 3 * 26
     assert all(math.isfinite(float(r["loss"])) for r in rows)
+
+
+def test_the_old_command_name_still_works(tmp_path):
+    out = tmp_path / "beale.json"
+    result = subprocess.run([sys.executable, "-m", "viz.export", "--scene", "beale", "--out", str(out)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert sc.from_json(out.read_text())[0] == sc.PRESETS["beale"].scene
+
+
+@pytest.mark.parametrize("suffix", [".py", ".json", ".csv"])
+def test_text_exports_load_no_plotting_library(suffix):
+    """The script, the scene and the paths need neither matplotlib nor Plotly: importing them would cost
+    a command-line user a second and a server's memory for nothing."""
+    code = ("import sys, scenes; from exports import export_bytes; "
+            f"export_bytes(scenes.PRESETS['beale'].scene, {suffix!r}); "
+            "print(sorted(m for m in ('matplotlib', 'plotly') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

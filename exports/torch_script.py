@@ -13,7 +13,7 @@ How the script matches the app's numbers (to ~1e-9 relative and mostly to the la
   settings and the spec's ``torch_extra``, as ``nesterov=True`` for NAG); torch's default dtype is left
   alone, as NAdam's float32 momentum product depends on it (see ``optimizers/nadam.py``).
 - The schedule is torch's scheduler with the spec's ``torch_extra`` (``cycle_momentum=False``), the
-  run's rate in ``lr`` or ``max_lr`` as ``viz.scene.build_schedule`` puts it, stepped once after every
+  run's rate in ``lr`` or ``max_lr`` as the spec's ``run_rate`` says, stepped once after every
   ``optimizer.step()``; ``constant`` has no scheduler; OneCycleLR stops being stepped at the end of
   its cycle, where torch would raise and the app keeps the last rate.
 - The lecture's forms (``momentum_lecture``, ``nag_lecture``, ``rmsprop_lecture``) have no torch class:
@@ -35,10 +35,12 @@ from urllib.parse import urlencode
 import numpy as np
 
 from optimizers import OPTIMIZERS, SCHEDULES
+from optimizers.lecture_torch import TORCH_CLASSES as LECTURE_OPTIMIZERS
+from optimizers.runner import StochasticSurface
+from scenes import Scene, run_labels, to_query
 from surfaces import SURFACES
 
-from .scene import Scene, run_labels, to_query
-from .static import ExportError
+from .errors import ExportError
 
 # --------------------------------------------------------------------------------- torch surfaces
 # Each entry defines loss_fn(x, y) and grad_fn(x, y) on float64 tensors of any (equal) shape, written
@@ -271,77 +273,6 @@ def grad_fn(x, y, feats=None, labels=None):
 """,
 }
 
-# ------------------------------------------------------------------------------ lecture optimizers
-
-LECTURE_OPTIMIZERS = {
-    "momentum_lecture": ("MomentumLecture", '''
-class MomentumLecture(torch.optim.Optimizer):
-    """The lecture's momentum, v_t = mu v_{t-1} - lr_t g_t, w_t = w_{t-1} + v_t (v_0 = 0): the learning
-    rate sits inside the velocity. g_t is the gradient plus weight_decay * w (coupled L2)."""
-
-    def __init__(self, params, lr, momentum=0.9, weight_decay=0.0):
-        super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay))
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            for p in group["params"]:
-                state = self.state[p]
-                v = state.get("v", torch.zeros_like(p))
-                wd = group["weight_decay"]
-                g = p.grad + wd * p if wd else p.grad
-                v = group["momentum"] * v - group["lr"] * g
-                p.copy_(p + v)
-                state["v"] = v
-'''),
-    "nag_lecture": ("NesterovLecture", '''
-class NesterovLecture(torch.optim.Optimizer):
-    """The lecture's Nesterov momentum, v_t = mu v_{t-1} - lr_t grad E(w_{t-1} + mu v_{t-1}),
-    w_t = w_{t-1} + v_t (v_0 = 0): the gradient is taken at the look-ahead point, which
-    look_ahead(p) gives. Weight decay adds weight_decay times the look-ahead point."""
-
-    def __init__(self, params, lr, momentum=0.9, weight_decay=0.0):
-        super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay))
-
-    @torch.no_grad()
-    def look_ahead(self, p):
-        v = self.state[p].get("v", torch.zeros_like(p))
-        return p + self.param_groups[0]["momentum"] * v
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            for p in group["params"]:
-                state = self.state[p]
-                v = state.get("v", torch.zeros_like(p))
-                wd = group["weight_decay"]
-                g = p.grad + wd * (p + group["momentum"] * v) if wd else p.grad
-                v = group["momentum"] * v - group["lr"] * g
-                p.copy_(p + v)
-                state["v"] = v
-'''),
-    "rmsprop_lecture": ("RMSpropLecture", '''
-class RMSpropLecture(torch.optim.Optimizer):
-    """The lecture's RMSProp, eps inside the square root: s_t = alpha s_{t-1} + (1 - alpha) g_t^2,
-    w_t = w_{t-1} - lr_t g_t / sqrt(s_t + eps). g_t is the gradient plus weight_decay * w."""
-
-    def __init__(self, params, lr, alpha=0.99, eps=1e-8, weight_decay=0.0):
-        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay))
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            for p in group["params"]:
-                state = self.state[p]
-                s = state.get("square_avg", torch.zeros_like(p))
-                wd, alpha = group["weight_decay"], group["alpha"]
-                g = p.grad + wd * p if wd else p.grad
-                s = s * alpha + ((1.0 - alpha) * g) * g
-                p.copy_(p + (-group["lr"] * g) / torch.sqrt(s + group["eps"]))
-                state["square_avg"] = s
-'''),
-}
-
 # ----------------------------------------------------------------------------------- generation
 
 
@@ -383,10 +314,10 @@ def _scheduler_source(scene: Scene, run) -> str:
         return "None"
     spec = SCHEDULES[scene.schedule]
     kwargs = {**spec.defaults(), **dict(scene.schedule_params)}
-    if spec.lr is not None:
+    if spec.run_rate == "lr":
         kwargs.pop("lr")  # the optimizer's rate, which the scheduler scales
     else:
-        kwargs["max_lr"] = run.lr  # as viz.scene.build_schedule: each run's rate is the peak
+        kwargs[spec.run_rate] = run.lr  # the peak of the cycle
     kwargs.update(spec.torch_extra)
     if "milestones" in kwargs:
         kwargs["milestones"] = list(kwargs["milestones"])
@@ -418,7 +349,7 @@ def torch_script(scene: Scene) -> str:
     """The standalone PyTorch script for ``scene``; ExportError if it cannot be written."""
     _check(scene)
     surface = SURFACES[scene.surface]
-    stochastic = getattr(surface, "stochastic", False)
+    stochastic = isinstance(surface, StochasticSurface)
     labels = run_labels(scene.runs)
     x0, y0 = (float(v) for v in scene.start_point())
     link = urlencode(to_query(scene), safe="(),=/:")

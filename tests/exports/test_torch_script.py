@@ -15,11 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
+import scenes as sc
+from exports import ExportError
+from exports.cli import main
+from exports.formats import export_bytes
+from exports.torch_script import TORCH_SURFACES, torch_script
 from surfaces import SURFACES
-from viz import scene as sc
-from viz.export import export_bytes, main
-from viz.export_torch import TORCH_SURFACES, torch_script
-from viz.static import ExportError
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
@@ -40,7 +41,7 @@ def points(surface, n=300, seed=0) -> np.ndarray:
 
 
 def test_every_surface_has_a_torch_version():
-    assert set(SURFACES) <= set(TORCH_SURFACES), "give the new surface a torch version in viz/export_torch.py"
+    assert set(SURFACES) <= set(TORCH_SURFACES), "give the new surface a torch form beside its NumPy form"
 
 
 @pytest.mark.parametrize("key", [k for k in SURFACES if k != "noisy_moons"])

@@ -1,14 +1,16 @@
 """The scene model: readable links and command lines, round trips, presets, and hostile input."""
 
 import string
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import scenes as sc
 from optimizers import OPTIMIZERS, SCHEDULES
-from viz import scene as sc
+from scenes import model, text
 
 
 def nondefault(param):
@@ -45,14 +47,14 @@ def test_every_schedule_round_trips_through_its_readable_form(key):
     for p in sc.schedule_params(spec):
         value = nondefault(p)
         try:
-            parsed = sc.parse_schedule(f"{key}({p.name}={sc._format_value(value)})")
+            parsed = sc.parse_schedule(f"{key}({p.name}={text.format_value(value)})")
         except ValueError:
             continue
         assert sc.parse_schedule(sc.format_schedule(*parsed)) == parsed
 
 
 def test_a_scene_round_trips_through_links_and_json():
-    scene = sc.Scene("rosenbrock", sc._runs("sgd(lr=0.001,momentum=0.5),adam(lr=0.05,betas=0.8/0.99)"),
+    scene = sc.Scene("rosenbrock", sc.parse_runs("sgd(lr=0.001,momentum=0.5),adam(lr=0.05,betas=0.8/0.99)"),
                      "multistep", (("gamma", 0.5), ("milestones", (50, 120))), 400, (-1.0, 2.5), 0.1, 3, "3d", True)
     assert sc.from_query(sc.to_query(scene)) == (scene, [])
     assert sc.from_json(sc.to_json(scene)) == (scene, [])
@@ -67,9 +69,9 @@ def test_torch_cased_names_round_trip():
 
 
 def test_the_readable_form():
-    assert sc.parse_call("adam( lr=0.01 , betas=0.9/0.999 )") == ("adam", {"lr": "0.01", "betas": "0.9/0.999"})
+    assert text.parse_call("adam( lr=0.01 , betas=0.9/0.999 )") == ("adam", {"lr": "0.01", "betas": "0.9/0.999"})
     assert sc.parse_run("adam") == sc.RunSpec("adam", OPTIMIZERS["adam"].lr.default)
-    labels = sc.run_labels(sc._runs("sgd(lr=0.1),sgd(lr=0.1),adam"))
+    labels = sc.run_labels(sc.parse_runs("sgd(lr=0.1),sgd(lr=0.1),adam"))
     assert labels == ["SGD lr=0.1 #1", "SGD lr=0.1 #2", "Adam lr=0.001"]
     for bad in ("adam(lr=)", "adam(lr=0.1", "adam)(", "adam(lr=0.1,lr)", "Adam(lr=-1)", "sgd(nesterov=true)"):
         with pytest.raises(ValueError):
@@ -120,14 +122,14 @@ def test_noisy_paths_are_reproducible():
 def test_any_link_gives_a_scene_and_warnings_never_an_exception(params):
     scene, warnings = sc.from_query(params)
     assert isinstance(scene, sc.Scene) and all(isinstance(w, str) for w in warnings)
-    assert 1 <= scene.steps <= sc.MAX_SCENE_STEPS and 1 <= len(scene.runs) <= sc.MAX_RUNS
+    assert 1 <= scene.steps <= model.MAX_SCENE_STEPS and 1 <= len(scene.runs) <= model.MAX_RUNS
 
 
 def test_overlong_and_repeated_values():
     scene, warnings = sc.from_query({"optimizers": "sgd," * 5000})
     assert scene.runs == sc.DEFAULT_RUNS and "longer than" in warnings[0]
     scene, warnings = sc.from_query({"optimizers": ",".join(["sgd"] * 20)})
-    assert len(scene.runs) == sc.MAX_RUNS and "at most" in warnings[0]
+    assert len(scene.runs) == model.MAX_RUNS and "at most" in warnings[0]
     scene, warnings = sc.from_query({"steps": ["10", "20"]})
     assert scene.steps == 20 and warnings == []
 
@@ -142,16 +144,24 @@ def test_review_findings_stay_fixed():
     with pytest.raises(ValueError, match="one or more"):
         SCHEDULES["multistep"].factory(lr=0.1, milestones=[])
     scene, warnings = sc.from_query({"optimizers": ",".join(["sgd"] * 12), "seeds": "8", "steps": "5000"})
-    assert scene.seeds * len(scene.runs) * scene.steps <= sc.MAX_RUN_STEPS and "seeds" in warnings[0]
+    assert scene.seeds * len(scene.runs) * scene.steps <= model.MAX_RUN_STEPS and "seeds" in warnings[0]
     with pytest.raises(ValueError, match="steps to compute"):
         sc.compute(sc.Scene(runs=scene.runs, steps=5000, seeds=8))
 
 
 def test_a_custom_surface_exports(tmp_path):
-    from viz.export import export_bytes, unavailable
+    from exports import export_bytes, unavailable
 
     scene, warnings = sc.from_query({"surface": "custom", "formula": "x^2 + 3*y^2", "steps": "20"})
     assert warnings == []
     assert export_bytes(scene, ".svg").lstrip().startswith(b"<?xml")
     assert b"plotly" in export_bytes(scene, ".html")[:2_000_000]
     assert unavailable(scene, ".py") and unavailable(scene, ".png") is None
+
+
+def test_a_locked_scene_round_trips_through_links_and_json():
+    scene = replace(sc.PRESETS["saddle"].scene, locked=True)
+    assert sc.from_query(sc.to_query(scene)) == (scene, [])
+    assert sc.from_json(sc.to_json(scene)) == (scene, [])
+    assert sc.to_query(replace(scene, locked=False)).get("lock") is None
+    assert sc.preset_of(scene) == "saddle"  # locked, it still tells the preset's story

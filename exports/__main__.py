@@ -1,0 +1,7 @@
+"""``python -m exports``: see ``exports.cli``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

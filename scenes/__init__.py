@@ -1,0 +1,28 @@
+"""The app's model, without Streamlit: scenes, their readable text format shared by links, JSON and the
+command line, the prepared scenes, and what turns a scene into the figures' data."""
+
+from .compute import compute, schedule_for
+from .links import from_json, from_query, to_json, to_query
+from .model import CUSTOM, DEFAULT_RUNS, RunSpec, Scene, custom_surface, same_story, surface_of
+from .presets import PRESETS, Preset, preset_of
+from .summary import readable, summary_rows
+from .text import (
+    build_schedule,
+    format_run,
+    format_schedule,
+    make_schedule,
+    parse_run,
+    parse_runs,
+    parse_schedule,
+    run_label,
+    run_labels,
+    scene_note,
+    schedule_params,
+    schedule_rates,
+)
+
+__all__ = ["CUSTOM", "DEFAULT_RUNS", "PRESETS", "Preset", "RunSpec", "Scene", "build_schedule", "compute",
+           "custom_surface", "format_run", "format_schedule", "from_json", "from_query", "make_schedule",
+           "parse_run", "parse_runs", "parse_schedule", "preset_of", "readable", "run_label", "run_labels",
+           "same_story", "scene_note", "schedule_for", "schedule_params", "schedule_rates", "summary_rows",
+           "surface_of", "to_json", "to_query"]

@@ -46,6 +46,8 @@ def test_the_surface_stays_under_the_race(browser, app_url, presentation):
         shot(page, f"{name}-start")
         press(page, "Play")
         wait_for_step(page, "step >= last / 4 && step < last")
+        # the animation plays in the browser: no rerun of the script (which would show the running state)
+        assert page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state") == "notRunning"
         middle = assert_surface_kept(page, start["surface"], "while playing")
         shot(page, f"{name}-middle")
         wait_for_step(page, "step === last")

@@ -325,6 +325,10 @@ def test_colours_are_fixed_per_optimizer_in_every_scene():
     assert keyed["slow"].dash != keyed["fast"].dash and keyed["slow"].color != keyed["fast"].color
     assert delta_e(keyed["slow"].color, keyed["fast"].color) > 10  # a shade apart, heads included
     assert run_styles(["x"], colors={"x": "#123456"})["x"].color == "#123456"
+    from viz.static import colors_of  # the exported PNG, SVG, GIF and MP4 wear the same colours
+
+    assert colors_of(["SGD lr=0.1", "Adam lr=0.5"]) == {"SGD lr=0.1": OPTIMIZER_COLORS["sgd"],
+                                                        "Adam lr=0.5": OPTIMIZER_COLORS["adam"]}
     for key, spec in OPTIMIZERS.items():
         assert optimizer_key(f"{spec.title} lr=0.1") == key
         assert optimizer_key(key) == key

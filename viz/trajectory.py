@@ -48,7 +48,7 @@ DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 # Light, so that every run's colour stands out on it (tests measure the contrast); the contour lines
 # carry the shape.
 MAP_COLORSCALE = [[0.0, "#c6d0dd"], [0.3, "#d8dfe8"], [0.65, "#eaeef3"], [1.0, "#fdfdfe"]]
-CONTOUR_LINE = "rgba(40, 55, 80, 0.3)"
+CONTOUR_LINE = "rgba(40, 55, 80, 0.4)"
 MAP_LEVELS = 24
 MAP_POINTS = 30_000  # vertices of the filled contours at most; finer surfaces are drawn from a coarser grid
 FRAMES = 100

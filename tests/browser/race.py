@@ -35,13 +35,14 @@ BOXES = """(selector) => {
   const gd = document.querySelector(selector);
   const box = el => { if (!el) return null; const r = el.getBoundingClientRect();
                       return {x: r.x, y: r.y, w: r.width, h: r.height}; };
+  const font = el => el ? parseFloat(getComputedStyle(el).fontSize) : null;
   return {legend: box(gd.querySelector('g.legend')), hint: box(gd.querySelector('g.annotation')),
           buttons: box(gd.querySelector('g.updatemenu-container')),
           slider: box(gd.querySelector('g.slider-container')),
           play: box([...gd.querySelectorAll('g.updatemenu-button')].find(b => b.textContent.includes('Play'))),
           panels: box(gd.querySelector('g.cartesianlayer')),
-          button_font: parseFloat(getComputedStyle(gd.querySelector('g.updatemenu-button text')).fontSize),
-          plot_font: parseFloat(getComputedStyle(gd.querySelector('g.xtick text')).fontSize)};
+          button_font: font(gd.querySelector('g.updatemenu-button text')),
+          plot_font: font(gd.querySelector('g.xtick text'))};
 }"""
 
 

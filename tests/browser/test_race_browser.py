@@ -6,8 +6,12 @@ end of its race at a laptop's and a projector's size."""
 
 from __future__ import annotations
 
+import io
+
+import numpy as np
 import pytest
 from harness import LAPTOP, PROJECTOR, exceptions, new_context, shot, wait_ready
+from PIL import Image
 from race import PLOT, boxes, measure, overlap, press, scrub, step_of, wait_for_step
 
 import scenes as sc
@@ -15,12 +19,12 @@ import scenes as sc
 pytestmark = pytest.mark.browser
 
 
-def open_scene(browser, app_url, query: str, viewport=LAPTOP):
+def open_scene(browser, app_url, query: str, viewport=LAPTOP, plot: str = PLOT):
     context = new_context(browser, viewport)
     page = context.new_page()
     page.goto(f"{app_url}/?{query}")
     wait_ready(page)
-    page.wait_for_selector(f"{PLOT} g.trace", state="attached")
+    page.wait_for_selector(f"{plot} g.slider-container", state="attached")
     page.wait_for_timeout(500)
     return context, page
 
@@ -127,3 +131,42 @@ def test_every_preset_race_photographed(browser, app_url, preset):
             assert exceptions(page) == []
         finally:
             context.close()
+
+
+VIEW3D = ".st-key-explorer-view3d .js-plotly-plot"
+
+
+def drawn_rows(png: bytes, background: int = 245) -> np.ndarray:
+    """Indices of the picture's rows that hold anything darker than near-white."""
+    with Image.open(io.BytesIO(png)) as im:
+        grey = np.asarray(im.convert("L"), dtype=int)
+    return np.flatnonzero((grey < background).sum(axis=1) > 3)
+
+
+def test_the_3d_view_unfolds_on_the_slider_without_gaps(browser, app_url):
+    """The saddle opens in 3-D: Play moves its step slider and the picture changes; the sheet starts
+    just under the controls (no blank band above it) and stops before the chart's bottom edge."""
+    context, page = open_scene(browser, app_url, "scene=saddle", plot=VIEW3D)
+    try:
+        page.wait_for_selector(f"{VIEW3D} .gl-container canvas", state="attached")
+        page.wait_for_timeout(1500)
+        chart = page.locator(VIEW3D).first
+        box = chart.bounding_box()
+        controls = boxes(page, VIEW3D)
+        before = chart.screenshot()
+        assert step_of(page, VIEW3D)[0] == 0
+        press(page, "Play", VIEW3D)
+        wait_for_step(page, "step > 0", VIEW3D)
+        page.wait_for_timeout(1500)
+        after = chart.screenshot()
+        assert after != before
+        shot(page, "view3d-saddle-playing")
+        below = controls["buttons"]["y"] + controls["buttons"]["h"] - box["y"]
+        rows = drawn_rows(after)
+        scene_rows = rows[rows > below + 4]
+        assert scene_rows.size, "nothing drawn under the controls"
+        assert scene_rows[0] - below < 60, f"a blank band of {scene_rows[0] - below:.0f} px above the 3-D scene"
+        assert scene_rows[-1] < box["height"] - 6, "the 3-D scene runs into the chart's bottom edge"
+        assert exceptions(page) == []
+    finally:
+        context.close()

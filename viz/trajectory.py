@@ -76,7 +76,7 @@ class Style:
 
     @classmethod
     def for_mode(cls, presentation: bool) -> Style:
-        return cls(font=24, line=4.0, head=18, plot_height=560, button=24) if presentation else cls()
+        return cls(font=24, line=4.0, head=18, plot_height=480, button=24) if presentation else cls()
 
 
 @dataclass(frozen=True)

@@ -225,19 +225,17 @@ def surface_layers(surface, view) -> tuple[tuple[float, str, np.ndarray], ...]:
 
 
 def view_box(surface, runs: Mapping, margin: float = 0.12, fill: float = 0.55):
-    """The part of the map where the action is: the box around every path (as far as it stays on the
-    surface's domain), the starts and the global minimum, widened by ``margin`` of its size on each
-    side and to at least a quarter of the domain; the whole domain once the box would cover more
-    than ``fill`` of it."""
+    """The part of the map where the action is: the box around every path and the global minimum,
+    widened by ``margin`` of its size on each side and to at least a quarter of the domain; the whole
+    domain where a path leaves it, or once the box would cover more than ``fill`` of it."""
     (x0, x1), (y0, y1) = surface.domain
     pts = [np.array(surface.minima[:1], dtype=float).reshape(-1, 2)]
     for traj in runs.values():
         xy = traj.xy[:, 0]
         inside = np.isfinite(xy).all(1) & (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
-        pts.append(xy[inside])
-        leaves = ~inside.all()
-        if leaves:
+        if not inside.all():  # a run that leaves the map (or diverges) keeps the whole map in view
             return surface.domain
+        pts.append(xy)
     pts = np.concatenate(pts)
     if len(pts) == 0:
         return surface.domain

@@ -2,11 +2,8 @@
 ``compute(scene)`` returns (torch's rules, step for step). Each claim is a row of a table: a phrase
 of the caption (checked to be in it), the quantity measured, its value, and the threshold it must pass.
 
-PROPOSED_PRESETS is the re-tuned table for scenes/presets.py (issue 10): scenes that prove the
-lecture's claims about Radford's animations, with captions that say what is seen. Until the lead
-merges it (links of the form ?scene=beale then open the new scenes: tests/scenes/test_old_links.py
-pins what they opened before), the tests measure the proposed scenes, and each shipped preset
-wherever it already equals its proposal.
+The presets were re-tuned for issue 10 so that they prove the lecture's claims about Radford's
+animations, with captions that say what is seen.
 
 Definitions (f* the global minimum's value, "gap" = f − f*):
 - arrives: the gap falls to 0.01 or below; its step is "steps to arrive".
@@ -26,43 +23,6 @@ import scenes as sc
 from optimizers import OPTIMIZERS, run
 
 Scene = sc.Scene
-
-BEALE_RUNS = ("sgd(lr=0.001),momentum(lr=0.0025),nag(lr=0.0025),adagrad(lr=0.5),adadelta(lr=1,eps=0.001,rho=0.99),"
-              "rmsprop(lr=0.02),adam(lr=0.2)")
-
-PROPOSED_PRESETS = {  # key: Preset(title, caption, scene), as scenes/presets.py writes them
-    "beale": sc.Preset(
-        "Beale's function",
-        "Radford's classic race, from (2.5, 1.5) down into the curved valley towards the minimum at (3, 0.5). "
-        "Momentum overshoots: its speed carries it across the valley and out onto the far plateau, and it does "
-        "not come back within the 500 steps, so overshooting does not win. Nesterov's look-ahead corrects it: at "
-        "the same learning rate it swings less far, turns, and arrives first. Adagrad, Adadelta and RMSProp "
-        "arrive about equally well, within a factor of two of each other and without overshooting; Adam arrives "
-        "with them; SGD is slow and has not arrived after 500 steps. Adadelta runs with eps=0.001 and rho=0.99: "
-        "with torch's defaults (eps=1e-6, rho=0.9) its first steps move each coordinate by only "
-        "√(eps/(1 − rho)) ≈ 0.003 and it needs more than 400 steps to arrive. (Arrived: f − f* ≤ 0.01.)",
-        Scene("beale", sc.parse_runs(BEALE_RUNS), steps=500, start=(2.5, 1.5))),
-    "long_valley": sc.Preset(
-        "The long valley",
-        "A ravine whose walls are 72 times more curved than its gently falling floor, starting high on a wall. "
-        "SGD gets almost nowhere along the floor: after 300 steps it has covered less than a tenth of the way to "
-        "the minimum. Momentum and NAG (momentum 0.97) oscillate across the floor from wall to wall, while the "
-        "speed they build up along it carries them more than five times as far as SGD. RMSProp and Adam rescale "
-        "the two directions and reach the bottom with at most a swing or two.",
-        Scene("ravine", sc.parse_runs("sgd(lr=0.005),momentum(lr=0.001,momentum=0.97),nag(lr=0.001,momentum=0.97),"
-                                      "rmsprop(lr=0.03),adam(lr=0.1)"), steps=300)),
-    "saddle": sc.Preset(
-        "The saddle point",
-        "Starting almost on the ridge of x² − y², at (1, 0.001), where the gradient across the ridge is tiny. "
-        "Adadelta escapes fastest; Adagrad and RMSProp escape alike, within a few steps of each other; Adam "
-        "follows; momentum and NAG are slow, needing well over a hundred steps to build up speed; plain SGD stays "
-        "trapped near the ridge for the whole scene. (Escaped: |y| ≥ 1.)",
-        Scene("saddle", sc.parse_runs("sgd(lr=0.01),momentum(lr=0.003),nag(lr=0.003),adagrad(lr=0.05),"
-                                      "adadelta(lr=1),rmsprop(lr=0.005),adam(lr=0.005)"), steps=200, view="3d")),
-    "noisy_moons": sc.PRESETS["noisy_moons"],  # its caption is true as shipped
-    "banana": sc.PRESETS["banana"],
-}
-
 
 # ------------------------------------------------------------------------------------- measures
 
@@ -233,34 +193,22 @@ def check(key: str, scene, caption: str) -> None:
     assert not failed, f"{key}: " + "; ".join(failed)
 
 
-@pytest.mark.parametrize("key", list(PROPOSED_PRESETS))
-def test_the_proposed_preset_proves_its_caption(key):
-    preset = PROPOSED_PRESETS[key]
-    check(key, preset.scene, preset.caption)
-
-
 @pytest.mark.parametrize("key", list(sc.PRESETS))
-def test_the_shipped_preset_proves_its_caption(key):
-    shipped = sc.PRESETS[key]
-    if shipped != PROPOSED_PRESETS[key]:
-        pytest.skip(f"the shipped {key!r} preset is not yet the proposed one (PROPOSED_PRESETS, to be merged)")
-    check(key, shipped.scene, shipped.caption)
-
-
-def test_every_preset_has_a_proposal():
-    assert set(PROPOSED_PRESETS) == set(sc.PRESETS)
+def test_the_preset_proves_its_caption(key):
+    preset = sc.PRESETS[key]
+    check(key, preset.scene, preset.caption)
 
 
 def test_the_claims_can_fail():
     """Beale as it was shipped before issue 10 (momentum and NAG at 0.001 from (1, 1.5)): momentum
     arrives about as early as NAG and never climbs back; the long valley before: SGD at lr=0.05 got
     most of the way. The table rejects both."""
-    beale = PROPOSED_PRESETS["beale"]
+    beale = sc.PRESETS["beale"]
     before = Scene("beale", sc.parse_runs("sgd(lr=0.001),momentum(lr=0.001),nag(lr=0.001),adagrad(lr=0.3),"
                                           "adadelta(lr=1),rmsprop(lr=0.01),adam(lr=0.03)"), steps=500)
     with pytest.raises(AssertionError, match="Momentum overshoots"):
         check("beale", before, beale.caption)
-    valley = PROPOSED_PRESETS["long_valley"]
+    valley = sc.PRESETS["long_valley"]
     before = Scene("ravine", sc.parse_runs("sgd(lr=0.05),momentum(lr=0.01),nag(lr=0.01),rmsprop(lr=0.03),"
                                            "adam(lr=0.1)"), steps=300)
     with pytest.raises(AssertionError, match="almost nowhere"):

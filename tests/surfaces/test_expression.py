@@ -8,19 +8,14 @@ random text and on random valid formulas (exact derivatives wherever they can be
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import random
-import shutil
-import subprocess
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from stencil import central_difference
+from surface_helpers import central_difference, katex_errors, latex_balanced, uniform_points
 
 from surfaces import Surface, from_expression
 from surfaces.expression import FUNCTIONS, MAX_LENGTH, ExpressionSurface
@@ -72,9 +67,7 @@ LATEX = {
 
 
 def points(s: Surface, n: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    (x0, x1), (y0, y1) = s.domain
-    return np.column_stack((rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)))
+    return uniform_points(s.domain, n, seed)
 
 
 def assert_derivatives_exact(s: Surface, p: np.ndarray, h: float = 1e-3, rtol: float = 1e-6) -> int:
@@ -489,23 +482,9 @@ def _random_formulas(n: int, seed: int) -> list[str]:
     return [grow(rng.randint(1, 6)) for _ in range(n)]
 
 
-def _balanced(tex: str) -> bool:
-    depth = 0
-    for ch in tex:
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            return False
-    return depth == 0 and tex.count(r"\left") == tex.count(r"\right")
-
-
 @pytest.fixture(scope="module")
-def katex_errors(tmp_path_factory):
+def katex_verdicts(tmp_path_factory):
     """What Streamlit's KaTeX says about the LaTeX of every example and of 300 random formulas."""
-    spec = importlib.util.find_spec("streamlit")
-    found = sorted(Path(spec.origin).parent.glob("static/static/js/katex.*.js")) if spec and spec.origin else []
-    node = shutil.which("node")
-    if not found or node is None:
-        pytest.skip("needs node on the PATH and streamlit's bundled KaTeX")
     formulas = {}
     for text in [*EXAMPLES, *LATEX, *_random_formulas(300, 0)]:
         try:
@@ -514,24 +493,13 @@ def katex_errors(tmp_path_factory):
             continue
         for i, tex in enumerate((s.latex, *s.grad_latex)):
             formulas[f"{text} [{i}]"] = tex
-    folder = tmp_path_factory.mktemp("katex")
-    shutil.copy(found[0], folder / "katex.mjs")
-    (folder / "formulas.json").write_text(json.dumps(formulas))
-    (folder / "check.mjs").write_text(
-        'import katex from "./katex.mjs";\nimport fs from "fs";\n'
-        'const all = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));\nconst out = {};\n'
-        "for (const [k, tex] of Object.entries(all)) {\n"
-        "  try { katex.renderToString(tex, {throwOnError: true, displayMode: true}); out[k] = null; }\n"
-        "  catch (e) { out[k] = String(e.message); }\n}\nconsole.log(JSON.stringify(out));\n")
-    done = subprocess.run([node, str(folder / "check.mjs"), str(folder / "formulas.json")],
-                          capture_output=True, text=True, timeout=60, check=True)
-    return formulas, json.loads(done.stdout)
+    return formulas, katex_errors(formulas, tmp_path_factory.mktemp("katex"))
 
 
-def test_latex_renders_in_katex_and_is_balanced(katex_errors):
-    formulas, errors = katex_errors
+def test_latex_renders_in_katex_and_is_balanced(katex_verdicts):
+    formulas, errors = katex_verdicts
     assert len(formulas) > 300
     failed = {k: v for k, v in errors.items() if v is not None}
     assert not failed, list(failed.items())[:5]
-    unbalanced = [tex for tex in formulas.values() if not _balanced(tex)]
+    unbalanced = [tex for tex in formulas.values() if not latex_balanced(tex)]
     assert not unbalanced, unbalanced[:5]

@@ -37,6 +37,15 @@ Point = tuple[float, float]
 Domain = tuple[tuple[float, float], tuple[float, float]]
 
 
+def constant_hessian(hxx: float, hxy: float, hyy: float) -> Callable:
+    """``hxy`` for a quadratic surface, whose Hessian is the same everywhere (``hessian`` broadcasts it)."""
+
+    def hessian_entries(x, y):
+        return hxx, hxy, hyy
+
+    return hessian_entries
+
+
 @dataclass(frozen=True, eq=False)
 class Surface:
     key: str

@@ -97,11 +97,11 @@ def prepare(package: str, workdir: Path, tests: list[str], keep: bool) -> None:
 def run_mutmut(workdir: Path, max_children: int) -> None:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)]
-    done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
-    log = workdir / "mutmut-run.log"
-    log.write_text(done.stdout + done.stderr)
+    log = workdir / "mutmut-run.log"  # written as the run goes: `tail -f` it to follow the progress
+    with log.open("w") as out:
+        done = subprocess.run(command, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT)
     if done.returncode != 0:
-        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+        tail = "\n".join(log.read_text(errors="replace").strip().splitlines()[-15:])
         fail(f"mutmut run failed (exit {done.returncode}); the end of {log}:\n{tail}")
 
 

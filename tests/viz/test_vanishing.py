@@ -70,7 +70,7 @@ def test_activation_heatmaps_are_each_hidden_layers_histogram(lab):
     fig = activation_figure(args["acts"], args["saturated"])
     assert len(fig.data) == len(STACKS)
     for heatmap, label in zip(fig.data, STACKS, strict=True):
-        centres, rows = densities(expected["acts"][label])
+        _, centres, rows = densities(expected["acts"][label])
         assert list(heatmap.y) == list(range(1, DEPTH + 1))  # row l is hidden layer l, upwards
         np.testing.assert_allclose(heatmap.x, centres, rtol=1e-12, atol=1e-15)
         np.testing.assert_array_equal(np.asarray(heatmap.z), rows)

@@ -41,9 +41,9 @@ def saturated_share(z: np.ndarray, act: str) -> float:
     return float(np.mean(z <= 0.0))
 
 
-def densities(layers: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Bin centres and, per layer, the share of its values in each of BINS equal bins spanning the 0.5th
-    to 99.5th percentile of all layers together; values beyond count in the outer bins."""
+def densities(layers: list[np.ndarray]) -> tuple[tuple[float, float], np.ndarray, np.ndarray]:
+    """The range the bins span (the 0.5th to 99.5th percentile of all layers together), the centres of its
+    BINS equal bins and, per layer, the share of its values in each; values beyond count in the outer bins."""
     values = np.concatenate([a.ravel() for a in layers])
     lo, hi = np.percentile(values, 0.5), np.percentile(values, 99.5)
     width = (hi - lo) / BINS
@@ -51,7 +51,7 @@ def densities(layers: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     for a in layers:
         index = np.clip(np.floor((a.ravel() - lo) / width), 0, BINS - 1).astype(int)
         rows.append(np.bincount(index, minlength=BINS) / a.size)
-    return lo + width * (np.arange(BINS) + 0.5), np.array(rows)
+    return (lo, hi), lo + width * (np.arange(BINS) + 0.5), np.array(rows)
 
 
 def make_lab():

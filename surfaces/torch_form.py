@@ -28,7 +28,6 @@ import inspect
 import textwrap
 import types
 from collections.abc import Callable, Mapping
-from functools import lru_cache
 from numbers import Integral, Real
 
 
@@ -95,18 +94,13 @@ def logaddexp(a, b):
 def torch_source(entries: Mapping[str, Callable]) -> str:
     """Torch source defining each entry under its key (``{"loss_fn": fxy, "grad_fn": gxy}``), with the
     helpers and constants the entries use; ``TorchFormError`` where a function cannot be read."""
-    return _torch_source(tuple(entries.items()))
-
-
-@lru_cache(maxsize=64)
-def _torch_source(entries: tuple[tuple[str, Callable], ...]) -> str:
     functions: dict[str, types.FunctionType] = {}  # module-level name -> function, dependencies first
     constants: dict[str, tuple[object, types.ModuleType]] = {}
     helpers: list[str] = []
-    for _, fn in entries:
+    for fn in entries.values():
         _collect(fn, functions, constants, helpers)
     renames = {name: name.lstrip("_") for name in [*functions, *constants]}
-    renames.update({fn.__name__: new for new, fn in entries})
+    renames.update({fn.__name__: new for new, fn in entries.items()})
     parts = [TORCH_HELPERS[h].strip("\n") for h in dict.fromkeys(helpers)]
     if constants:
         parts.append("\n".join(_constant_line(renames[name], name, value, module)

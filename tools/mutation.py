@@ -5,6 +5,8 @@ r"""Mutation testing of one package: how many small bugs planted in its code the
     python tools/mutation.py optimizers --json artifacts/mutation-optimizers.json
     python tools/mutation.py viz --tests tests/viz/test_vanishing_static.py tests/viz/test_vanishing.py
     python tools/mutation.py scenes                   # once the package exists: its tests are tests/scenes
+    python tools/mutation.py surfaces --skip 'surfaces/expression/*'   # the surfaces without the formula parser
+    python tools/mutation.py surfaces --only surfaces/moons.py surfaces/torch_form.py
 
 It runs mutmut 3 (``pip install "mutmut>=3.8,<4"``; a development tool, not in requirements-dev.txt and
 not in CI) on a scratch copy of the repository (``--workdir``, by default under the system's temporary
@@ -73,7 +75,7 @@ def tracked_files() -> list[str]:
     return [f for f in done.stdout.splitlines() if (ROOT / f).is_file()]
 
 
-def prepare(package: str, workdir: Path, tests: list[str], keep: bool) -> None:
+def prepare(package: str, workdir: Path, tests: list[str], keep: bool, only=(), skip=()) -> None:
     """A copy of the repository in ``workdir`` whose pyproject.toml tells mutmut what to mutate and test."""
     if workdir.exists() and not keep:
         shutil.rmtree(workdir)
@@ -89,6 +91,8 @@ def prepare(package: str, workdir: Path, tests: list[str], keep: bool) -> None:
         f"also_copy = {json.dumps(others)}\n"
         f"pytest_add_cli_args = {json.dumps(['-p', 'no:cacheprovider', '-m', MARKERS, *ignore])}\n"
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n"
+        f"only_mutate = {json.dumps(list(only))}\n"
+        f"do_not_mutate = {json.dumps(list(skip))}\n"
     )
     pyproject = workdir / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + section)
@@ -180,6 +184,9 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("package", help=f"one of {', '.join(PACKAGES)}")
     parser.add_argument("--tests", nargs="+", help="test paths to run (default tests/<package>)")
+    parser.add_argument("--only", nargs="+", default=(), metavar="GLOB",
+                        help="mutate only these files (fnmatch, as surfaces/moons.py; * also matches /)")
+    parser.add_argument("--skip", nargs="+", default=(), metavar="GLOB", help="do not mutate these files")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2, help="parallel workers")
     parser.add_argument("--workdir", type=Path, help="scratch copy (default: a folder under the temporary one)")
     parser.add_argument("--keep", action="store_true", help="reuse the scratch copy and mutmut's finished results")
@@ -196,7 +203,7 @@ def main(argv=None) -> int:
         fail("--max-children must be at least 1")
     workdir = args.workdir or Path(tempfile.gettempdir()) / f"descent-lab-mutation-{args.package}"
     start = time.monotonic()
-    prepare(args.package, workdir, tests, args.keep)
+    prepare(args.package, workdir, tests, args.keep, args.only, args.skip)
     run_mutmut(workdir, args.max_children)
     found = statuses(workdir)
     if not found:

@@ -159,6 +159,51 @@ def test_saddle_is_stationary_with_indefinite_hessian(key, i):
     assert around.max() > 0.0 > around.min(), (q, around.min(), around.max())
 
 
+def _styblinski_depths():
+    """f at the four minima, from the roots of 2t^3 - 16t + 2.5 found here: one term t^4 - 16t^2 + 5t
+    per coordinate, halved."""
+    low, _, high = np.sort(np.roots([2.0, 0.0, -16.0, 2.5]).real)
+    term = {t: t**4 - 16 * t**2 + 5 * t for t in (low, high)}
+    return [0.5 * (term[a] + term[b]) for a, b in ((low, low), (low, high), (high, low), (high, high))]
+
+
+# The value at every listed minimum, by hand from the formula (the zeros, Goldstein-Price's 3, 30, 84 and
+# 840), from the literature (the six-hump camel), or computed independently (Styblinski-Tang).
+MINIMUM_VALUES = {
+    "beale": [0.0], "rosenbrock": [0.0], "quadratic": [0.0], "ravine": [0.0], "booth": [0.0], "matyas": [0.0],
+    "plateau": [0.0], "himmelblau": [0.0] * 4, "rastrigin": [0.0], "goldstein_price": [3.0, 30.0, 84.0, 840.0],
+    "six_hump_camel": [-1.0316284534898774] * 2 + [-0.2154638243837] * 2 + [2.1042503103112] * 2,
+    "styblinski_tang": _styblinski_depths(),
+}
+
+
+@pytest.mark.parametrize("key", list(MINIMUM_VALUES))
+def test_value_at_each_minimum_is_the_known_one(key):
+    s = SURFACES[key]
+    values = s.f(np.array(s.minima, dtype=float))
+    want = np.array(MINIMUM_VALUES[key])
+    rtol = 1e-12 if key != "six_hump_camel" else 1e-12 * np.array([1, 1, 1e6, 1e6, 1e6, 1e6])
+    assert len(values) == len(want)
+    assert (np.abs(values - want) <= rtol * np.maximum(np.abs(want), 1e-12)).all(), (values, want)
+
+
+def test_ackley_tip_is_rounded_off_at_four_tenths_of_a_billionth():
+    value = SURFACES["ackley"].f(np.zeros(2))
+    assert 3e-10 < value < 5e-10  # 20 (1 - exp(-0.2e-10 / sqrt(1))) ~ 4e-10, as the comment says
+
+
+def test_surfaces_are_equal_by_key_and_formula_and_hash_by_key():
+    from dataclasses import replace
+
+    from surfaces import from_expression
+
+    s = SURFACES["beale"]
+    assert s == replace(s, caption="another") and hash(s) == hash("beale")
+    assert s != replace(s, latex=r"f(x, y) = 0") and s != SURFACES["booth"] and s != "beale"
+    assert from_expression("x**2 + y") == from_expression("x**2 + y") != from_expression("x**2 - y")
+    assert {s, replace(s, caption="another"), SURFACES["booth"]} == {s, SURFACES["booth"]}
+
+
 @surface_keys
 def test_stationary_points_lie_in_the_domain(key):
     s = SURFACES[key]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from surfaces import SURFACES
 from surfaces.moons import BATCH, N_POINTS, MinibatchSurface, make_moons, noisy_moons
 
 
@@ -71,6 +72,9 @@ def test_the_registered_surface_is_the_moons_logistic_loss_with_its_exact_minimu
     assert np.linalg.norm(g_min) < 1e-15  # Newton's method converged to the last bits
     assert np.all(np.linalg.eigvalsh(s.hessian(np.array(m))) > 0)
     assert s.start == (2.5, -2.5) and s.domain == ((-3.0, 3.0), (-3.0, 3.0))
+    assert s.key == "noisy_moons" and s == SURFACES["noisy_moons"]
+    assert (s.title, s.caption) == (SURFACES["noisy_moons"].title, SURFACES["noisy_moons"].caption)
+    np.testing.assert_array_equal(make_moons(seed=0)[0], feats)  # the app's data are seed 0's
 
 
 def test_minibatches_are_epochs_of_a_seeded_permutation():

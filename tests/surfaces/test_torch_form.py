@@ -33,6 +33,26 @@ def sample_g(x, y):
     return d - np.pi * _SCALE * np.sin(_SCALE * x), _OFFSET * d
 
 
+_PAIR_A, _PAIR_B = 1.5, 2.5
+
+
+def _averaged(v):
+    return np.mean(v, axis=-1)
+
+
+def uses_a_helper_that_averages(v):
+    return _averaged(v) * _PAIR_A + abs(_PAIR_B)  # a helper's NumPy needs, a tuple-assigned constant, a builtin
+
+
+def _identity(fn):
+    return fn
+
+
+@_identity
+def decorated(x, y):
+    return x
+
+
 def _shadowing(x, y):
     _SCALE = x * y  # a local that shares a global's name stays as it is
     return _SCALE
@@ -90,6 +110,13 @@ def test_the_text_computes_what_the_numpy_functions_compute_bit_for_bit():
         assert np.array_equal(got, want)
 
 
+def test_a_helpers_own_needs_and_builtins_come_along():
+    text = source_of(f=uses_a_helper_that_averages)
+    assert "def np_sum(v):" in text and "def mean(v, axis):" in text and "PAIR_A = 1.5" in text
+    v = np.random.default_rng(2).standard_normal((2, 40))
+    assert np.array_equal(run(text)["f"](v), uses_a_helper_that_averages(v))
+
+
 def test_a_local_with_a_globals_name_is_left_alone():
     text = source_of(loss_fn=_shadowing)
     assert "    _SCALE = x * y" in text and "return _SCALE" in text
@@ -124,6 +151,7 @@ def test_every_torch_name_is_a_torch_function_or_a_helper():
     (uses_an_undefined_name, "'not_defined_anywhere'"),
     (lambda x, y: x + y, "module-level"),
     (_Holder.method, "module-level"),
+    (decorated, "not a plain def"),
     (np.sin, "module-level"),
 ])
 def test_what_cannot_be_read_is_refused_by_name(fn, message):

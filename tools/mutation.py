@@ -3,7 +3,7 @@ r"""Mutation testing of one package: how many small bugs planted in its code the
     python tools/mutation.py surfaces                 # score, then the survivors with file:line and the change
     python tools/mutation.py networks --max-children 2
     python tools/mutation.py optimizers --json artifacts/mutation-optimizers.json
-    python tools/mutation.py viz --tests tests/viz/test_vanishing_static.py tests/viz/test_vanishing.py
+    python tools/mutation.py viz --tests tests/viz/test_vanishing_static.py tests/viz/test_vanishing_plotly.py
     python tools/mutation.py scenes                   # once the package exists: its tests are tests/scenes
     python tools/mutation.py surfaces --skip 'surfaces/expression/*'   # the surfaces without the formula parser
     python tools/mutation.py surfaces --only surfaces/moons.py surfaces/torch_form.py

@@ -205,10 +205,10 @@ def schedule_editor() -> tuple[str, tuple, str | None]:
             name, settings = sc.make_schedule(name, values)
         except ValueError as e:
             return name, (), f"Schedule: {e}"
-        lrs = sc.schedule_rates(name, settings, int(st.session_state.get("steps", 300)))
         st.caption("Each run's learning rate is " + ("the peak of the cycle." if spec.lr is None
                                                      else "the schedule's initial rate."))
-        st.plotly_chart(schedule_figure(lrs), theme=None, config={"displayModeBar": False})
+        st.plotly_chart(schedule_chart(name, settings, int(st.session_state.get("steps", 300))), theme=None,
+                        config={"displayModeBar": False})
         st.latex(spec.latex)
     return name, settings, None
 
@@ -265,6 +265,25 @@ def computed(scene: sc.Scene):
     return sc.compute(scene)
 
 
+# Figures are built once per scene and shared by every session that shows it (cache_resource: the same
+# object, not a copy; nothing mutates a figure after it is built). A class on one link pays for one.
+@st.cache_resource(max_entries=64, show_spinner=False)
+def map_figure(scene: sc.Scene):
+    runs, bands = computed(scene)
+    return trajectory_figure(sc.surface_of(scene), runs, bands=bands, presentation=scene.presentation,
+                             clickable=True)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def view3d_figure(scene: sc.Scene):
+    return surface_3d_figure(sc.surface_of(scene), computed(scene)[0], presentation=scene.presentation)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def schedule_chart(name: str, settings: tuple, steps: int):
+    return schedule_figure(sc.schedule_rates(name, settings, steps))
+
+
 # --------------------------------------------------------------------------------------- page
 
 restore = None
@@ -311,11 +330,9 @@ except ValueError as e:  # a start where the loss is not finite, or more work th
     scene = replace(scene, start=None, seeds=1)
     runs, bands = computed(scene)
 if scene.view == "3d":
-    st.plotly_chart(surface_3d_figure(surface, runs, presentation=scene.presentation), theme=None, key="view3d",
-                    config={"displaylogo": False})
+    st.plotly_chart(view3d_figure(scene), theme=None, key="view3d", config={"displaylogo": False})
 else:
-    figure = trajectory_figure(surface, runs, bands=bands, presentation=scene.presentation, clickable=True)
-    st.plotly_chart(figure, key="map", on_select=on_map_select, selection_mode="points", theme=None,
+    st.plotly_chart(map_figure(scene), key="map", on_select=on_map_select, selection_mode="points", theme=None,
                     config={"displaylogo": False, "scrollZoom": False,
                             "toImageButtonOptions": {"format": "png", "filename": f"descent-lab-{scene.surface}",
                                                      "scale": 3}})

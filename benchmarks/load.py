@@ -83,7 +83,8 @@ def server(processes: int):
         cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                "--server.address", "127.0.0.1"]
     else:
-        cmd = [sys.executable, "deploy/serve.py", "--processes", str(processes), "--port", str(port)]
+        cmd = [sys.executable, "deploy/serve.py", "--processes", str(processes), "--port", str(port),
+               "--address", "127.0.0.1", "--quiet"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"

@@ -71,6 +71,19 @@ def figure_problems(figure: dict, *, steps: int, runs: int) -> list[str]:
     return problems
 
 
+def dechunked(body: bytes) -> bytes:
+    """The body of an HTTP/1.1 chunked transfer."""
+    out = bytearray()
+    while body:
+        size, _, body = body.partition(b"\r\n")
+        n = int(size.split(b";")[0], 16)
+        if n == 0:
+            break
+        out += body[:n]
+        body = body[n + 2:]
+    return bytes(out)
+
+
 class Student:
     """One browser tab's session against ``base_url`` (``http://host:port``)."""
 
@@ -90,31 +103,37 @@ class Student:
 
     # ------------------------------------------------------------------------------ HTTP
 
-    async def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
-        """A plain HTTP/1.1 GET with this tab's cookies; remembers the cookies it sets."""
+    async def get(self, path: str, *, accept_gzip: bool = False) -> tuple[int, dict[str, str], bytes]:
+        """A plain HTTP/1.1 GET with this tab's cookies; remembers the cookies it sets. The body as sent
+        (gzipped if ``accept_gzip`` and the server chose to)."""
         reader, writer = await asyncio.wait_for(asyncio.open_connection(self.host, self.port), self.timeout)
         try:
-            cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-            request = (f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nConnection: close\r\n"
-                       f"Accept-Encoding: identity\r\n" + (f"Cookie: {cookie}\r\n" if cookie else "") + "\r\n")
-            writer.write(request.encode())
+            lines = [f"GET {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Connection: close",
+                     f"Accept-Encoding: {'gzip' if accept_gzip else 'identity'}"]
+            if self.cookies:
+                lines.append(f"Cookie: {self.cookie_header()}")
+            writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
             raw = await asyncio.wait_for(reader.read(), self.timeout)
         finally:
             writer.close()
         head, _, body = raw.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split()[1])
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
         headers: dict[str, str] = {}
-        for line in lines[1:]:
+        for line in header_lines:
             name, _, value = line.partition(":")
             name, value = name.strip().lower(), value.strip()
             if name == "set-cookie":
                 self._keep_cookie(value)
             headers[name] = value
+        if headers.get("transfer-encoding") == "chunked":
+            body = dechunked(body)
         if "x-upstream" in headers:
             self.served_by.add(headers["x-upstream"])
         self.bytes_received += len(raw)
-        return status, headers, body
+        return int(status_line.split()[1]), headers, body
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
 
     def _keep_cookie(self, header: str) -> None:
         jar = SimpleCookie()
@@ -132,10 +151,9 @@ class Student:
             if status != 200:
                 raise ProtocolError(f"GET {path}: HTTP {status}")
         xsrf = self.cookies.get("_streamlit_xsrf", "PLACEHOLDER_AUTH_TOKEN")
-        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         self.ws = await websockets.connect(
             f"ws://{self.host}:{self.port}/_stcore/stream", subprotocols=["streamlit", xsrf],
-            additional_headers={"Origin": self.origin, "Cookie": cookie}, max_size=None,
+            additional_headers={"Origin": self.origin, "Cookie": self.cookie_header()}, max_size=None,
             open_timeout=self.timeout, ping_interval=None, compression=None)
         upstream = self.ws.response.headers.get("X-Upstream")
         if upstream:

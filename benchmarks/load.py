@@ -5,6 +5,7 @@
     python benchmarks/load.py --processes 2           # through deploy/serve.py: nginx and 2 servers
     python benchmarks/load.py --browsers 3            # three Chromium tabs beside three protocol clients
     python benchmarks/load.py --soak 600              # 10 minutes of students joining and leaving
+    python benchmarks/load.py --transfer              # bytes a cold browser downloads, without and with nginx
     python benchmarks/load.py --url http://host:8501 --sessions 60   # a server already running
 
 Each student is a `stclient.Student`: Streamlit's own protocol over its websocket, no browser, so the
@@ -339,14 +340,14 @@ async def browser_tab(browser, url: str) -> tuple[float, float]:
     idle = ("() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')"
             " === 'notRunning'")
     last_frame = ("(n) => { const gd = document.querySelector('.st-key-map .js-plotly-plot'); "
-                  "return !!(gd && gd._fullLayout && gd._fullLayout.sliders && gd._fullLayout.sliders[0] && "
-                  "gd._fullLayout.sliders[0].steps.at(-1).label === String(n) && gd.querySelector('.legend')); }")
+                  "return !!(gd && gd.layout && gd.layout.sliders && gd.layout.sliders[0].steps.at(-1).label "
+                  "=== String(n) && gd.querySelector('.legend')); }")
     t0 = time.perf_counter()
     await page.goto(f"{url}/?scene={SCENE}")
     await page.wait_for_function(last_frame, arg=SCENE_STEPS)
     await page.wait_for_function(idle)
     first = time.perf_counter() - t0
-    slider = page.locator('.st-key-steps [role="slider"]')
+    slider = page.locator('.st-key-steps input[type="range"]')
     await slider.focus()
     t1 = time.perf_counter()
     await page.keyboard.press("ArrowLeft")  # 500 -> 499
@@ -360,14 +361,8 @@ async def browser_tab(browser, url: str) -> tuple[float, float]:
 async def browsers_and_clients(url: str, n: int, timeout: float) -> None:
     from playwright.async_api import async_playwright
 
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        raise SystemExit("no chromium on the PATH: apt-get install chromium")
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
-            "--disable-backgrounding-occluded-windows"])
+        browser = await launch(pw)
         warm = await browser_tab(browser, url)  # the first tab of a browser also starts its processes
         tabs = await asyncio.gather(*(browser_tab(browser, url) for _ in range(n)))
         await browser.close()
@@ -379,6 +374,58 @@ async def browsers_and_clients(url: str, n: int, timeout: float) -> None:
     print(f"{n} protocol clients at once, the same link and change:")
     print(f"  first figure:         {quantiles([v.first for v in clients['visits']])} s")
     print(f"  changed figure:       {quantiles([v.changed for v in clients['visits']])} s")
+
+
+async def launch(pw):
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise SystemExit("no chromium on the PATH: apt-get install chromium")
+    return await pw.chromium.launch(executable_path=chromium, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
+        "--disable-backgrounding-occluded-windows"])
+
+
+async def transferred(url: str) -> dict[str, float]:
+    """Bytes a cold Chromium tab receives over HTTP (as sent: compressed where the server compressed)
+    until the shared link's figure is drawn: all of them, and the JavaScript alone."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await launch(pw)
+        context = await browser.new_context(viewport={"width": 1440, "height": 900})
+        page = await context.new_page()
+        page.set_default_timeout(300_000)
+        cdp = await context.new_cdp_session(page)
+        await cdp.send("Network.enable")
+        urls: dict[str, str] = {}
+        sizes = {"all": 0, "js": 0, "files": 0}
+
+        def finished(event):
+            sizes["all"] += event["encodedDataLength"]
+            sizes["files"] += 1
+            if urls.get(event["requestId"], "").split("?")[0].endswith(".js"):
+                sizes["js"] += event["encodedDataLength"]
+
+        cdp.on("Network.responseReceived", lambda e: urls.__setitem__(e["requestId"], e["response"]["url"]))
+        cdp.on("Network.loadingFinished", finished)
+        t0 = time.perf_counter()
+        await page.goto(f"{url}/?scene={SCENE}")
+        await page.locator(".st-key-map .js-plotly-plot .legend").first.wait_for()
+        sizes["seconds"] = time.perf_counter() - t0
+        await page.wait_for_timeout(1000)
+        await browser.close()
+    return sizes
+
+
+def run_transfer(args) -> None:
+    print("bytes a cold Chromium tab receives over HTTP until the figure is drawn (the websocket not counted)")
+    for processes, label in ((0, "Streamlit alone"), (args.processes or 2, "through nginx (deploy/serve.py)")):
+        with server(processes) as (url, _):
+            asyncio.run(teacher(url, False, args.timeout))
+            sizes = asyncio.run(transferred(url))
+        print(f"  {label:32s} {sizes['all'] / 1e6:6.2f} MB in {sizes['files']:.0f} responses, JavaScript "
+              f"{sizes['js'] / 1e6:6.2f} MB; figure drawn after {sizes['seconds']:.1f} s", flush=True)
 
 
 def run_browsers(args) -> None:
@@ -400,13 +447,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--url", help="a server already running (its CPU and memory need --server-pid)")
     parser.add_argument("--server-pid", type=int, nargs="*", default=[], help="the pids serving --url")
     parser.add_argument("--browsers", type=int, default=0, metavar="B", help="B Chromium tabs, then B clients")
+    parser.add_argument("--transfer", action="store_true",
+                        help="bytes a cold browser downloads, Streamlit alone and through nginx")
     parser.add_argument("--soak", type=float, default=0, metavar="SECONDS", help="students joining and leaving")
     parser.add_argument("--crowd", type=int, default=20, help="students at a time in the soak (default 20)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds a student waits for a run")
     args = parser.parse_args(argv)
     if any(not 1 <= n <= 1000 for n in args.sessions) or not 0 <= args.processes <= 16:
         parser.error("--sessions from 1 to 1000, --processes from 0 to 16")
-    if args.soak:
+    if args.transfer:
+        run_transfer(args)
+    elif args.soak:
         run_soak(args)
     elif args.browsers:
         run_browsers(args)

@@ -33,18 +33,19 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from stclient import ProtocolError, Student, figure_problems
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "deploy"))
+from serve import free_port, wait_healthy  # noqa: E402
+
 SCENE = "beale"
 SCENE_STEPS = 500  # the Beale preset's steps
 SCENE_RUNS = 7
@@ -54,25 +55,6 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 # ------------------------------------------------------------------------------------ servers
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 90) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited with status {proc.returncode} before answering")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"{url} did not answer /_stcore/health within {seconds:.0f} s")
 
 
 @contextlib.contextmanager
@@ -90,7 +72,10 @@ def server(processes: int):
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url, proc)
+        try:
+            wait_healthy(url, [proc])
+        except RuntimeError as e:
+            raise SystemExit(str(e)) from e
         if processes:
             time.sleep(1.0)  # every upstream answers (serve.py waits for all before starting nginx)
 

@@ -6,6 +6,7 @@
     python benchmarks/load.py --browsers 3            # three Chromium tabs beside three protocol clients
     python benchmarks/load.py --soak 600              # 10 minutes of students joining and leaving
     python benchmarks/load.py --transfer              # bytes a cold browser downloads, without and with nginx
+    python benchmarks/load.py --sessions 60 --profile # and where the server's time went (py-spy)
     python benchmarks/load.py --url http://host:8501 --sessions 60   # a server already running
 
 Each student is a `stclient.Student`: Streamlit's own protocol over its websocket, no browser, so the
@@ -236,6 +237,45 @@ async def teacher(url: str, distinct: bool, timeout: float) -> None:
     await student.close()
 
 
+IDLE = ("select (selectors.py", "sleep", "wait (threading.py", "_worker (concurrent", "task (streamlit/watcher")
+
+
+@contextlib.contextmanager
+def profiled(pids: list[int], top: int = 25):
+    """Sample the server with py-spy while the block runs (only the thread holding the GIL: where the
+    Python CPU goes, not who waits for it), then print the functions with the largest share of the
+    samples (inclusive, idle waits left out). Without py-spy (pip install py-spy), nothing."""
+    spy = shutil.which("py-spy")
+    if spy is None or not pids:
+        print("      (no profile: pip install py-spy)")
+        yield
+        return
+    out = Path(f"/tmp/descent-lab-profile-{pids[0]}.txt")
+    proc = subprocess.Popen([spy, "record", "--pid", str(pids[0]), "--rate", "200", "--format", "raw", "--gil",
+                             "--output", str(out), "--nonblocking"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.0)
+        yield
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+    shares: dict[str, int] = {}
+    total = 0
+    for line in out.read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        frames = [f.rsplit(":", 1)[0] + ")" if ":" in f else f for f in stack.split(";")]
+        if any(idle in frames[-1] for idle in IDLE):
+            continue
+        total += int(n)
+        for frame in set(frames):
+            shares[frame] = shares.get(frame, 0) + int(n)
+    out.unlink()
+    print(f"      where the server's time went ({total} busy samples at 200 Hz, inclusive):")
+    for frame, n in sorted(shares.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"      {100 * n / max(total, 1):5.1f}%  {frame[:110]}")
+
+
 def run_waves(args) -> None:
     label = "a different scene each" if args.distinct else f"one shared link ?scene={SCENE}"
     where = (args.url or (f"nginx and {args.processes} Streamlit processes (deploy/serve.py)" if args.processes
@@ -251,7 +291,8 @@ def run_waves(args) -> None:
             continue
         with server(args.processes) as (url, pids):
             asyncio.run(teacher(url, args.distinct, args.timeout))
-            result = asyncio.run(wave(url, pids, queries, steps, args.timeout))
+            with profiled(pids()) if args.profile else contextlib.nullcontext():
+                result = asyncio.run(wave(url, pids, queries, steps, args.timeout))
             report(n, result)
             if args.processes:
                 spread: dict[str, int] = {}
@@ -432,6 +473,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--url", help="a server already running (its CPU and memory need --server-pid)")
     parser.add_argument("--server-pid", type=int, nargs="*", default=[], help="the pids serving --url")
     parser.add_argument("--browsers", type=int, default=0, metavar="B", help="B Chromium tabs, then B clients")
+    parser.add_argument("--profile", action="store_true", help="py-spy on the (first) server during each wave")
     parser.add_argument("--transfer", action="store_true",
                         help="bytes a cold browser downloads, Streamlit alone and through nginx")
     parser.add_argument("--soak", type=float, default=0, metavar="SECONDS", help="students joining and leaving")

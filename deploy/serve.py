@@ -253,9 +253,9 @@ def serve(processes: int, port: int, address: str, upstreams: list[str], quiet: 
                                           "-g", "daemon off;"]))
         wait_healthy(f"http://127.0.0.1:{port}" if address in ("0.0.0.0", "127.0.0.1") else
                      f"http://{address}:{port}", procs)
-        print(f"Descent Lab on http://{address}:{port}/ : nginx in front of {len(local) + len(upstreams)} Streamlit "
-              f"servers ({', '.join([f'127.0.0.1:{p}' for p in local] + upstreams)}); Ctrl-C stops it all",
-              flush=True)
+        backends = [f"127.0.0.1:{p}" for p in local] + upstreams
+        print(f"Descent Lab on http://{address}:{port}/ : nginx in front of Streamlit at {', '.join(backends)}; "
+              "Ctrl-C stops it all", flush=True)
         while not stopping:
             if any(p.poll() is not None for p in procs):
                 print("deploy/serve.py: a process exited; stopping the rest", file=sys.stderr)

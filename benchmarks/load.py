@@ -44,7 +44,7 @@ from pathlib import Path
 from stclient import ProtocolError, Student, figure_problems
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "deploy"))
+sys.path.append(str(ROOT / "deploy"))
 from serve import free_port, wait_healthy  # noqa: E402
 
 SCENE = "beale"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
@@ -30,6 +31,13 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 FINISHED = ForwardMsg.ScriptFinishedStatus
 ERROR_ALERT = 1  # streamlit.proto.Alert.Format.ERROR
+
+
+def run(coroutine):
+    """``asyncio.run(coroutine)`` on a thread of its own, so that a caller already inside a running event
+    loop (a test session that also drives Playwright's sync API) can use these clients too."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class ProtocolError(RuntimeError):

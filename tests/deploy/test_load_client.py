@@ -3,17 +3,17 @@ link, each getting its complete figure and, after moving the steps slider, the c
 
 from __future__ import annotations
 
-import asyncio
 import copy
 
-import load
-from stclient import Student, figure_problems
+from deploy_servers import app_server_fixture  # noqa: F401  the fixture
+from load import plan, wave
+from stclient import Student, figure_problems, run
 
 
 def test_three_students_get_their_first_and_changed_figures(app_server):
     url, pids = app_server
-    queries, steps = load.plan(3, distinct=False)
-    result = asyncio.run(load.wave(url, pids, queries, steps, timeout=120))
+    queries, steps = plan(3, distinct=False)
+    result = run(wave(url, pids, queries, steps, timeout=120))
     for visit in result["visits"]:
         assert visit.problems == []
         assert 0 < visit.first < 120 and 0 < visit.changed < 120
@@ -31,7 +31,7 @@ def test_the_change_reaches_the_server_as_a_widget_state(app_server):
         await student.close()
         return first, changed, student.query
 
-    first, changed, query = asyncio.run(visit())
+    first, changed, query = run(visit())
     assert first.figure["frames"][-1]["name"] == "123"
     assert changed.figure["frames"][-1]["name"] == "77"
     assert "steps=77" in query.split("&")  # and the page rewrote the link, as the browser's address bar shows

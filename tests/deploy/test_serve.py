@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 import serve
-from stclient import Student
+from deploy_servers import proxy_fixture  # noqa: F401  the fixture
+from stclient import Student, run
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +35,7 @@ def test_a_tab_is_served_through_the_proxy_by_one_process(proxy):
         await student.close()
         return student, first, changed
 
-    student, first, changed = asyncio.run(visit())
+    student, first, changed = run(visit())
     assert first.exceptions == [] and first.figure["frames"][-1]["name"] == "500"
     assert changed.figure["frames"][-1]["name"] == "321"
     assert "dl_backend" in student.cookies
@@ -52,7 +53,7 @@ def test_tabs_spread_over_both_processes(proxy):
     async def tabs():
         return await asyncio.gather(*(upstream_of_new_tab() for _ in range(16)))
 
-    assert len(set(asyncio.run(tabs()))) == 2  # all sixteen on one process: 1 in 32,768 by chance
+    assert len(set(run(tabs()))) == 2  # all sixteen on one process: 1 in 32,768 by chance
 
 
 def test_static_bundles_are_gzipped_and_intact(proxy):
@@ -67,7 +68,7 @@ def test_static_bundles_are_gzipped_and_intact(proxy):
         zipped = await student_gzip.get("/" + bundle, accept_gzip=True)
         return bundle, plain, zipped
 
-    bundle, (status, headers, body), (zstatus, zheaders, zbody) = asyncio.run(fetch())
+    bundle, (status, headers, body), (zstatus, zheaders, zbody) = run(fetch())
     original = (serve.STATIC / bundle).read_bytes()
     assert status == 200 and body == original and "content-encoding" not in headers
     assert zstatus == 200 and zheaders["content-encoding"] == "gzip"

@@ -265,23 +265,32 @@ def computed(scene: sc.Scene):
     return sc.compute(scene)
 
 
+def shared(figure):
+    """``figure``, read-only, for every session at once. st.plotly_chart deep-copies a figure into a dict
+    (``to_dict``) on every run, a quarter of the server's time per student; this one hands out the
+    dict made here."""
+    frozen = figure.to_dict()
+    figure.to_dict = lambda: frozen
+    return figure
+
+
 # Figures are built once per scene and shared by every session that shows it (cache_resource: the same
 # object, not a copy; nothing mutates a figure after it is built). A class on one link pays for one.
 @st.cache_resource(max_entries=64, show_spinner=False)
 def map_figure(scene: sc.Scene):
     runs, bands = computed(scene)
-    return trajectory_figure(sc.surface_of(scene), runs, bands=bands, presentation=scene.presentation,
-                             clickable=True)
+    return shared(trajectory_figure(sc.surface_of(scene), runs, bands=bands, presentation=scene.presentation,
+                                    clickable=True))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def view3d_figure(scene: sc.Scene):
-    return surface_3d_figure(sc.surface_of(scene), computed(scene)[0], presentation=scene.presentation)
+    return shared(surface_3d_figure(sc.surface_of(scene), computed(scene)[0], presentation=scene.presentation))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def schedule_chart(name: str, settings: tuple, steps: int):
-    return schedule_figure(sc.schedule_rates(name, settings, steps))
+    return shared(schedule_figure(sc.schedule_rates(name, settings, steps)))
 
 
 # --------------------------------------------------------------------------------------- page

@@ -51,6 +51,9 @@ SCENE = "beale"
 SCENE_STEPS = 500  # the Beale preset's steps
 SCENE_RUNS = 7
 CHANGED_STEPS = 400
+# The widgets' elements, keyed "map" and "steps" or, once pages namespace their keys, "explorer.map"
+MAP_PLOT = ".st-key-map .js-plotly-plot, .st-key-explorer-map .js-plotly-plot"
+STEPS_SLIDER = '.st-key-steps input[type="range"], .st-key-explorer-steps input[type="range"]'
 TICK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -365,7 +368,7 @@ async def browser_tab(browser, url: str) -> tuple[float, float]:
     page.set_default_timeout(300_000)
     idle = ("() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')"
             " === 'notRunning'")
-    last_frame = ("(n) => { const gd = document.querySelector('.st-key-map .js-plotly-plot'); "
+    last_frame = (f"(n) => {{ const gd = document.querySelector('{MAP_PLOT}'); "
                   "return !!(gd && gd.layout && gd.layout.sliders && gd.layout.sliders[0].steps.at(-1).label "
                   "=== String(n) && gd.querySelector('.legend')); }")
     t0 = time.perf_counter()
@@ -373,7 +376,7 @@ async def browser_tab(browser, url: str) -> tuple[float, float]:
     await page.wait_for_function(last_frame, arg=SCENE_STEPS)
     await page.wait_for_function(idle)
     first = time.perf_counter() - t0
-    slider = page.locator('.st-key-steps input[type="range"]')
+    slider = page.locator(STEPS_SLIDER)
     await slider.focus()
     t1 = time.perf_counter()
     await page.keyboard.press("ArrowLeft")  # 500 -> 499
@@ -437,7 +440,7 @@ async def transferred(url: str) -> dict[str, float]:
         cdp.on("Network.loadingFinished", finished)
         t0 = time.perf_counter()
         await page.goto(f"{url}/?scene={SCENE}")
-        await page.locator(".st-key-map .js-plotly-plot .legend").first.wait_for()
+        await page.locator(MAP_PLOT).locator(".legend").first.wait_for()
         sizes["seconds"] = time.perf_counter() - t0
         await page.wait_for_timeout(1000)
         await browser.close()

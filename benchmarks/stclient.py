@@ -79,6 +79,18 @@ def figure_problems(figure: dict, *, steps: int, runs: int) -> list[str]:
     return problems
 
 
+def user_key(widget_id: str) -> str:
+    """The key the page gave a widget, from the id Streamlit made of it (``$$ID-<hash>-<key>``)."""
+    return widget_id.split("-", 2)[-1]
+
+
+def is_key(widget_id: str, key: str) -> bool:
+    """Whether the widget's key is ``key``, alone or as the last part of a page's namespaced key
+    (``explorer.steps``)."""
+    own = user_key(widget_id)
+    return own == key or own.endswith("." + key)
+
+
 def dechunked(body: bytes) -> bytes:
     """The body of an HTTP/1.1 chunked transfer."""
     out = bytearray()
@@ -187,7 +199,7 @@ class Student:
 
     def widget_id(self, key: str) -> str:
         for wid in self._widget_ids:
-            if wid.endswith(f"-{key}"):
+            if is_key(wid, key):
                 return wid
         raise ProtocolError(f"no widget with key {key!r} on the page")
 
@@ -254,8 +266,8 @@ class Student:
             if wid.startswith("$$ID-"):
                 if wid not in self._widget_ids:
                     self._widget_ids.append(wid)
-                run.widgets[wid.rsplit("-", 1)[-1]] = proto
-            if which == "plotly_chart" and wid.endswith("-map"):
+                run.widgets[user_key(wid).rsplit(".", 1)[-1]] = proto
+            if which == "plotly_chart" and is_key(wid, "map"):
                 run.figure_spec = proto.spec
                 run.figure_at = time.perf_counter() - run.started
             elif which == "exception":

@@ -7,7 +7,7 @@ import copy
 
 from deploy_servers import app_server_fixture  # noqa: F401  the fixture
 from load import plan, wave
-from stclient import Student, figure_problems, run
+from stclient import Student, figure_problems, is_key, run
 
 
 def test_three_students_get_their_first_and_changed_figures(app_server):
@@ -48,3 +48,10 @@ def test_an_incomplete_figure_is_reported():
     cut["layout"]["sliders"][0]["steps"].pop()
     assert figure_problems(cut, steps=100, runs=2)  # a slider step short
     assert figure_problems({}, steps=100, runs=2)
+
+
+def test_widgets_are_found_by_their_key_alone_or_namespaced():
+    assert is_key("$$ID-9f0fc4df-steps", "steps")
+    assert is_key("$$ID-9f0fc4df-explorer.steps", "steps")  # a page's namespaced key (ui.Keys)
+    assert not is_key("$$ID-9f0fc4df-run0_steps", "steps")
+    assert not is_key("$$ID-9f0fc4df-explorer.seeds", "steps")

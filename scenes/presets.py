@@ -18,28 +18,38 @@ class Preset:
     scene: Scene
 
 
+BEALE_RUNS = ("sgd(lr=0.001),momentum(lr=0.0025),nag(lr=0.0025),adagrad(lr=0.5),adadelta(lr=1,eps=0.001,rho=0.99),"
+              "rmsprop(lr=0.02),adam(lr=0.2)")
+
 PRESETS: dict[str, Preset] = {
     "beale": Preset(
         "Beale's function",
-        "Radford's classic: from (1, 1.5) the adaptive methods turn into the curved valley towards (3, 0.5) "
-        "while SGD inches along; momentum overshoots and NAG corrects it.",
-        Scene("beale", parse_runs("sgd(lr=0.001),momentum(lr=0.001),nag(lr=0.001),adagrad(lr=0.3),"
-                                  "adadelta(lr=1),rmsprop(lr=0.01),adam(lr=0.03)"), steps=500)),
+        "Radford's classic race, from (2.5, 1.5) down into the curved valley towards the minimum at (3, 0.5). "
+        "Momentum overshoots: its speed carries it across the valley and out onto the far plateau, and it does "
+        "not come back within the 500 steps, so overshooting does not win. Nesterov's look-ahead corrects it: at "
+        "the same learning rate it swings less far, turns, and arrives first. Adagrad, Adadelta and RMSProp "
+        "arrive about equally well, within a factor of two of each other and without overshooting; Adam arrives "
+        "with them; SGD is slow and has not arrived after 500 steps. Adadelta runs with eps=0.001 and rho=0.99: "
+        "with torch's defaults (eps=1e-6, rho=0.9) its first steps move each coordinate by only "
+        "√(eps/(1 − rho)) ≈ 0.003 and it needs more than 400 steps to arrive. (Arrived: f − f* ≤ 0.01.)",
+        Scene("beale", parse_runs(BEALE_RUNS), steps=500, start=(2.5, 1.5))),
     "long_valley": Preset(
         "The long valley",
-        "A ravine with steep walls and a gentle floor: SGD bounces from wall to wall and barely moves along "
-        "the floor; momentum swings across but builds up speed along it; RMSProp and Adam rescale the two "
-        "directions and head straight down the valley.",
-        Scene("ravine", parse_runs("sgd(lr=0.05),momentum(lr=0.01),nag(lr=0.01),rmsprop(lr=0.03),adam(lr=0.1)"),
-              steps=300)),
+        "A ravine whose walls are 72 times more curved than its gently falling floor, starting high on a wall. "
+        "SGD gets almost nowhere along the floor: after 300 steps it has covered less than a tenth of the way to "
+        "the minimum. Momentum and NAG (momentum 0.97) oscillate across the floor from wall to wall, while the "
+        "speed they build up along it carries them more than five times as far as SGD. RMSProp and Adam rescale "
+        "the two directions and reach the bottom with at most a swing or two.",
+        Scene("ravine", parse_runs("sgd(lr=0.005),momentum(lr=0.001,momentum=0.97),nag(lr=0.001,momentum=0.97),"
+                                      "rmsprop(lr=0.03),adam(lr=0.1)"), steps=300)),
     "saddle": Preset(
         "The saddle point",
-        "Starting almost on the ridge of x² − y²: plain SGD stays stuck where the gradient across the ridge is "
-        "tiny; momentum escapes slowly; the adaptive methods rescale that tiny gradient and break the "
-        "symmetry first, Adadelta fastest.",
-        Scene("saddle", parse_runs("sgd(lr=0.01),momentum(lr=0.002),nag(lr=0.002),adagrad(lr=0.05),"
-                                   "adadelta(lr=1),rmsprop(lr=0.005),adam(lr=0.005)"),
-              steps=200, view="3d")),
+        "Starting almost on the ridge of x² − y², at (1, 0.001), where the gradient across the ridge is tiny. "
+        "Adadelta escapes fastest; Adagrad and RMSProp escape alike, within a few steps of each other; Adam "
+        "follows; momentum and NAG are slow, needing well over a hundred steps to build up speed; plain SGD stays "
+        "trapped near the ridge for the whole scene. (Escaped: |y| ≥ 1.)",
+        Scene("saddle", parse_runs("sgd(lr=0.01),momentum(lr=0.003),nag(lr=0.003),adagrad(lr=0.05),"
+                                      "adadelta(lr=1),rmsprop(lr=0.005),adam(lr=0.005)"), steps=200, view="3d")),
     "noisy_moons": Preset(
         "The noisy moons",
         "A two-weight logistic regression on a small moons data set, trained on minibatches of 16: the gradient "

@@ -28,11 +28,11 @@ from matplotlib.mathtext import MathTextParser
 from .trajectory import (
     FRAMES,
     MAP_COLORSCALE,
-    PALETTE,
     exit_point,
     frame_steps,
     loss_axis_range,
     map_values,
+    run_styles,
     suboptimality,
     surface_grid,
     trail_indices,
@@ -68,7 +68,8 @@ def mathtext_formula(latex: str) -> str | None:
 
 
 def colors_of(labels) -> dict:
-    return {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(labels)}
+    """Each run's colour as the app draws it: fixed by its optimizer (viz.trajectory.run_styles)."""
+    return {label: style.color for label, style in run_styles(list(labels)).items()}
 
 
 def _display(xy: np.ndarray, domain) -> np.ndarray:

@@ -1,15 +1,13 @@
-"""The explorer in a real browser: it renders without exception boxes, Play animates the figure in
-the browser, a shared link opens its scene, and every preset scene is photographed at a laptop's and
-a projector's size."""
+"""The explorer in a real browser: it renders without exception boxes, a shared link opens its scene,
+a malformed one warns, and the downloads work. The race itself (Play, the slider, the surface under
+it, every preset photographed) is tested in test_race_browser.py."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from harness import LAPTOP, PROJECTOR, exceptions, new_context, shot, wait_ready
-
-import scenes as sc
+from harness import exceptions, shot, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -20,10 +18,6 @@ def chart(page):
                         '.st-key-explorer-view3d [data-testid="stPlotlyChart"]').first
 
 
-def current_step(page) -> str:
-    return page.locator("g.slider-container text.slider-label").first.text_content()
-
-
 def test_explorer_renders_without_exceptions(page, app_url):
     page.goto(app_url)
     wait_ready(page)
@@ -31,26 +25,6 @@ def test_explorer_renders_without_exceptions(page, app_url):
     assert page.locator("h2", has_text="Beale's function").count() == 1
     chart(page).wait_for()
     shot(page, "explorer-default")
-
-
-def test_pressing_play_animates_in_the_browser(page, app_url):
-    page.goto(app_url)
-    wait_ready(page)
-    figure = chart(page)
-    figure.locator("g.updatemenu-button").first.wait_for()
-    before = figure.screenshot()
-    assert current_step(page) == "step 0"
-    runs_before = page.evaluate("() => window.performance.getEntriesByType('resource').length")
-    figure.locator("g.updatemenu-button", has_text="1×").first.click()
-    page.wait_for_timeout(2500)
-    after = figure.screenshot()
-    assert current_step(page) != "step 0"
-    assert before != after
-    assert exceptions(page) == []
-    # The animation plays in the browser: no rerun of the script (which would show the running state).
-    assert page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state") == "notRunning"
-    assert page.evaluate("() => window.performance.getEntriesByType('resource').length") >= runs_before
-    shot(page, "explorer-playing")
 
 
 def test_a_shared_link_opens_its_scene(page, app_url):
@@ -78,20 +52,6 @@ def test_a_malformed_link_warns_and_still_draws(page, app_url):
     shot(page, "explorer-bad-link")
 
 
-@pytest.mark.parametrize("preset", list(sc.PRESETS))
-def test_every_scene_at_laptop_and_projector_size(browser, app_url, preset):
-    for name, viewport, extra in (("laptop", None, ""), ("projector", PROJECTOR, "&presentation=1")):
-        context = new_context(browser, viewport or LAPTOP)
-        page = context.new_page()
-        page.goto(f"{app_url}/?scene={preset}{extra}")
-        wait_ready(page)
-        assert exceptions(page) == []
-        assert page.locator('[data-testid="stAlert"]').count() == 0
-        chart(page).wait_for()
-        shot(page, f"scene-{preset}-{name}")
-        context.close()
-
-
 def test_downloads_from_the_page(page, app_url, tmp_path):
     from PIL import Image
 
@@ -116,3 +76,20 @@ def test_downloads_from_the_page(page, app_url, tmp_path):
         assert im.format == "GIF" and im.n_frames >= 60
     assert exceptions(page) == []
     shot(page, "explorer-after-downloads")
+
+
+def test_a_locked_teachers_link_shows_the_race_and_nothing_to_edit(page, app_url):
+    page.goto(app_url + "/?scene=beale&lock=1")
+    wait_ready(page)
+    assert exceptions(page) == []
+    chart(page).wait_for()
+    assert not page.locator('section[data-testid="stSidebar"]').is_visible()
+    assert not page.locator('[data-testid="stSidebarCollapsedControl"]').is_visible()
+    assert page.locator('[data-testid="stDownloadButton"]').count() == 0
+    assert page.locator('[data-testid="stFileUploader"]').count() == 0
+    assert page.locator('[data-testid="stToggle"]').count() == 0
+    plot = chart(page)
+    assert plot.locator("g.updatemenu-button", has_text="Play").count() == 1  # the race still plays
+    assert plot.locator("g.slider-container").count() == 1
+    assert "lock=1" in page.url
+    shot(page, "explorer-locked")

@@ -18,7 +18,7 @@ from scenes.lr_lab import NAMES, suggestion_groups
 from scenes.lr_range import RULES, RangeTest
 from scenes.lr_schedules import LABELS
 
-from .trajectory import MAP_COLORSCALE, map_values, surface_grid
+from .trajectory import CONTOUR_LINE, surface_layers
 
 TOOL_COLORS = {"fastai_valley": "#1f5fbf", "fastai_slide": "#008c95", "fastai_minimum": "#2a9d2a",
                "fastai_steep": "#8e44ad", "lightning": "#d62728", "gugger": "#c96a00"}
@@ -282,9 +282,11 @@ def _grid_panel(fig: go.Figure, grid: GridSearch, floor: float, log: bool, group
 def rate_path_figure(surface, run: RateRun, presentation: bool = False) -> go.Figure:
     """The path of ``run`` (a constant rate on a surface) over the surface's contour map, from its start
     (circle) to its last point (square), the global minimum starred."""
-    xs, ys, z = surface_grid(surface)
-    fig = go.Figure(go.Contour(x=xs, y=ys, z=map_values(surface, z), colorscale=MAP_COLORSCALE, ncontours=28,
-                               showscale=False, hoverinfo="skip", line=dict(width=0.6, color="rgba(255,255,255,0.35)")))
+    fig = go.Figure()
+    for level, color, outline in surface_layers(surface, surface.domain):  # the explorer's filled contours
+        fig.add_scatter(x=outline[:, 0], y=outline[:, 1], mode="lines", fill="toself", fillcolor=color,
+                        line=dict(width=0.8, color=CONTOUR_LINE), hoverinfo="skip", showlegend=False,
+                        name=f"f ≥ {level:.3g}")
     path = run.path[: (run.diverged_at or len(run.path) - 1) + 1]
     fig.add_scatter(x=path[:, 0], y=path[:, 1], mode="lines+markers", name=f"rate {run.lr:.3g}",
                     line=dict(color="#e6194b", width=2.5), marker=dict(size=4, color="#e6194b"),

@@ -96,7 +96,8 @@ st.markdown("#### Every tool's suggestion")
 st.caption(f"Read off the smoothed curve of seed 0 as each tool reads it (fastai 2.7's four rules on the recorded "
            f"rates without the first tenth and the last five points; Lightning's and Gugger's on their own windows), "
            f"then trained at that rate for {lab.steps} {lab.unit}. "
-           + ("Other seeds draw other initializations and minibatches: their suggestions scatter." if lab.random else
+           + ("Other seeds draw other minibatches (and, on a network, initializations): their suggestions scatter."
+              if lab.random else
               "This surface has no randomness: every seed draws the same curve (choose noisy moons or a network)."))
 st.table(L.suggestion_rows(result, lab), hide_index=True)
 

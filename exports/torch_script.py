@@ -35,6 +35,7 @@ import numpy as np
 
 from optimizers import OPTIMIZERS, SCHEDULES
 from optimizers.lecture_torch import TORCH_CLASSES as LECTURE_OPTIMIZERS
+from optimizers.lecture_torch import torch_source
 from optimizers.runner import StochasticSurface
 from scenes import Scene, run_labels, to_query
 from surfaces import SURFACES
@@ -126,8 +127,7 @@ def torch_script(scene: Scene) -> str:
     labels = run_labels(scene.runs)
     x0, y0 = (float(v) for v in scene.start_point())
     link = urlencode(to_query(scene), safe="(),=/:")
-    classes = "".join("\n" + LECTURE_OPTIMIZERS[r.optimizer][1] for r in
-                      {r.optimizer: r for r in scene.runs if OPTIMIZERS[r.optimizer].torch_class is None}.values())
+    classes = torch_source(r.optimizer for r in scene.runs if OPTIMIZERS[r.optimizer].torch_class is None)
     runs = "\n".join(
         f"    ({r.optimizer!r}, {label!r},\n"
         f"     {_optimizer_source(r)},\n"

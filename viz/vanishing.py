@@ -22,7 +22,7 @@ def quarter_reference(norms: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.n
     """Layers 1…n and the sigmoid's worst case drawn back from the output end: the largest finite
     norm of any stack at layer n, then ×1/4 per layer towards the input. None without data."""
     first = next(iter(norms.values()), None)
-    finite = [float(np.nanmax(g)) for g in norms.values() if np.isfinite(g).any()]
+    finite = [float(g[-1]) for g in norms.values() if len(g) and np.isfinite(g[-1])]
     if first is None or not len(first) or not finite:
         return None
     n = len(first)

@@ -31,12 +31,13 @@ import plotly.graph_objects as go
 
 from optimizers import OPTIMIZERS
 
-# Okabe and Ito's colour-blind safe set without its yellow (lost on a light map), and two of Tol's
-# and Tableau's darker colours that stay apart from it for every kind of colour vision (tests measure
-# CIEDE2000 under Machado's dichromat simulations).
-PALETTE = ("#000000", "#E69F00", "#009E73", "#56B4E9", "#CC79A7", "#0072B2", "#D55E00", "#332288", "#8C564B")
+# Okabe and Ito's colour-blind safe set without its yellow (lost on a light map) and its pink (lost on
+# the map's mid-tones for deuteranopes: Tol's wine instead), its sky blue a little lighter, and two
+# darker colours of Tol's and Tableau's that stay apart from it for every kind of colour vision (tests
+# measure CIEDE2000 under Machado's dichromat simulations, between runs and against the map).
+PALETTE = ("#000000", "#E69F00", "#009E73", "#49C1FE", "#882255", "#0072B2", "#D55E00", "#332288", "#8C564B")
 OPTIMIZER_COLORS = {
-    "sgd": "#000000", "momentum": "#E69F00", "nag": "#009E73", "adagrad": "#56B4E9", "adadelta": "#CC79A7",
+    "sgd": "#000000", "momentum": "#E69F00", "nag": "#009E73", "adagrad": "#49C1FE", "adadelta": "#882255",
     "rmsprop": "#0072B2", "adam": "#D55E00", "adamax": "#332288", "nadam": "#8C564B",
 }
 # Variants wear their family's colour in a dash of their own: the lecture's forms beside torch's, and
@@ -45,10 +46,11 @@ VARIANTS = {"momentum_lecture": ("momentum", "dash"), "nag_lecture": ("nag", "da
             "rmsprop_lecture": ("rmsprop", "dash"), "amsgrad": ("adam", "dash"), "adamw": ("adam", "dot"),
             "radam": ("adam", "dashdot")}
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
-# Light, so that every run's colour stands out on it (tests measure the contrast); the contour lines
-# carry the shape.
-MAP_COLORSCALE = [[0.0, "#c6d0dd"], [0.3, "#d8dfe8"], [0.65, "#eaeef3"], [1.0, "#fdfdfe"]]
-CONTOUR_LINE = "rgba(40, 55, 80, 0.4)"
+# Slate-blue valleys to near-white heights: lightness from 58 to 97 in CIELAB (a mid-tone floor, so the
+# landscape reads on a projector), the blue tint fading towards the top. As dark as the run colours
+# allow: every run stays at least 15 CIEDE2000 from every colour of the map (tests measure it).
+MAP_COLORSCALE = [[0.0, "#828D99"], [0.25, "#9EA6B0"], [0.5, "#BBC0C7"], [0.75, "#D8DBDE"], [1.0, "#F6F6F6"]]
+CONTOUR_LINE = "rgba(25, 35, 55, 0.5)"
 MAP_LEVELS = 24
 MAP_POINTS = 30_000  # vertices of the filled contours at most; finer surfaces are drawn from a coarser grid
 FRAMES = 100

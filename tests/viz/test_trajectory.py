@@ -351,7 +351,7 @@ def test_the_palette_stays_apart_for_every_kind_of_colour_vision(vision):
     assert set(OPTIMIZER_COLORS.values()) == set(PALETTE)
     for a, b in itertools.combinations(PALETTE, 2):
         assert delta_e(a, b, vision) > 10, (a, b)
-    backgrounds = [c for _, c in MAP_COLORSCALE] + [color_at(t) for t in np.linspace(0, 1, 11)]
+    backgrounds = [c for _, c in MAP_COLORSCALE] + [color_at(t) for t in np.linspace(0, 1, 51)]
     for a in PALETTE:
         for bg in backgrounds:
             assert delta_e(a, bg, vision) > 14, (a, bg)

@@ -8,6 +8,8 @@ not valid (the rest of the scene still runs).
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 import scenes as sc
@@ -18,10 +20,14 @@ from surfaces.expression import EXAMPLE, FUNCTIONS
 from viz.trajectory import schedule_figure
 
 from .keys import Keys
-from .widgets import KEEP, initial, param_widget
+from .text import latex_lines
+from .widgets import KEEP, initial, param_value, param_widget
+from .workarounds import steady_label
 
 K = Keys("explorer")
 YOUR_OWN = "custom"  # the scene picker's entry for a scene that is no preset
+CYCLE = "onecycle"  # the schedule whose cycle follows the scene's steps (total_steps), unless told otherwise
+CYCLE_STEPS = SCHEDULES[CYCLE].param("total_steps").default
 
 
 # ------------------------------------------------------------------------------ scene -> widgets
@@ -30,7 +36,7 @@ YOUR_OWN = "custom"  # the scene picker's entry for a scene that is no preset
 def load(scene: sc.Scene) -> None:
     """Write ``scene`` into the widgets' session state, replacing every run and schedule setting."""
     state = st.session_state
-    for key in [k for k in state if K.owns(k, "run") or K.owns(k, "schedule")]:
+    for key in [k for k in state if K.owns(k, "run") or K.owns(k, "schedule") or K.owns(k, "editor")]:
         del state[key]
     state[K("run_ids")] = list(range(len(scene.runs)))
     state[K("next_run_id")] = len(scene.runs)
@@ -45,6 +51,9 @@ def load(scene: sc.Scene) -> None:
     state[K("schedule", "name")] = scene.schedule
     for name, value in scene.schedule_params:
         _set_param(K("schedule", scene.schedule, name), SCHEDULES[scene.schedule].param(name), value)
+    if scene.schedule == CYCLE:
+        cycle = dict(scene.schedule_params).get("total_steps", CYCLE_STEPS)
+        state[K("schedule", CYCLE, "follow")] = cycle == scene.steps
     state[K("steps")] = scene.steps
     state[K("noise")] = scene.noise
     state[K("seeds")] = scene.seeds
@@ -112,11 +121,17 @@ def _on_surface() -> None:
         pass  # the formula's own message is shown where the formula is
 
 
-def start_at_click(points) -> None:
-    """Start where the map was clicked."""
-    if points:
-        st.session_state[K("start_x")] = round(float(points[-1]["x"]), 4)
-        st.session_state[K("start_y")] = round(float(points[-1]["y"]), 4)
+def start_at_click(selection) -> None:
+    """Start where the map was clicked: the centre of the selection box a click makes (a point where
+    one was picked instead), to six significant digits."""
+    box = [b for b in selection.get("box", ()) if b.get("xref", "x") == "x" and len(b.get("x", ())) == 2]
+    if box:
+        x, y = (sum(box[-1]["x"]) / 2, sum(box[-1]["y"]) / 2)
+    elif selection.get("points"):
+        x, y = selection["points"][-1]["x"], selection["points"][-1]["y"]
+    else:
+        return
+    st.session_state[K("start_x")], st.session_state[K("start_y")] = float(f"{x:.6g}"), float(f"{y:.6g}")
 
 
 def _add_run() -> None:
@@ -126,6 +141,7 @@ def _add_run() -> None:
     state[K("run", rid, "lr")] = OPTIMIZERS["adam"].lr.default
     state[K("run_ids")].append(rid)
     state[K("next_run_id")] += 1
+    state[K("editor", rid)] = True  # a new run is added to be set
 
 
 def _remove_run(rid: int) -> None:
@@ -137,19 +153,26 @@ def _remove_run(rid: int) -> None:
 
 
 def _run_editor(rid: int, index: int, sb) -> sc.RunSpec | str:
-    """The widgets of one run; its RunSpec, or a message saying which setting is not valid."""
+    """One run's editor, its widgets drawn only while it is open (its values, kept in session state,
+    are read without them); the run's RunSpec, or a message saying which setting is not valid."""
     state = st.session_state
     key = state.get(K("run", rid, "opt"), "adam")
     spec = OPTIMIZERS[key]
     label = sc.run_label(sc.RunSpec(key, float(state.get(K("run", rid, "lr"), spec.lr.default))))
-    with sb.expander(f"{index + 1}. {label}", expanded=False):
-        key = st.selectbox("optimizer", list(OPTIMIZERS), key=K("run", rid, "opt"),
-                           format_func=lambda k: OPTIMIZERS[k].title, persist_state=KEEP)
-        spec = OPTIMIZERS[key]
-        lr = param_widget(K("run", rid, "lr"), spec.lr)
-        values = {p.name: param_widget(K("run", rid, key, p.name), p) for p in spec.params}
-        st.button("Remove this run", key=K("button", "remove", rid), on_click=_remove_run, args=(rid,),
-                  disabled=len(state[K("run_ids")]) <= 1)
+    editor = sb.expander(steady_label(K("editor", rid), f"{index + 1}. {label}"), key=K("editor", rid),
+                         on_change="rerun")
+    if editor.open:
+        with editor:
+            key = st.selectbox("optimizer", list(OPTIMIZERS), key=K("run", rid, "opt"),
+                               format_func=lambda k: OPTIMIZERS[k].title, persist_state=KEEP)
+            spec = OPTIMIZERS[key]
+            lr = param_widget(K("run", rid, "lr"), spec.lr)
+            values = {p.name: param_widget(K("run", rid, key, p.name), p) for p in spec.params}
+            st.button("Remove this run", key=K("button", "remove", rid), on_click=_remove_run, args=(rid,),
+                      disabled=len(state[K("run_ids")]) <= 1)
+    else:
+        lr = param_value(K("run", rid, "lr"), spec.lr)
+        values = {p.name: param_value(K("run", rid, key, p.name), p) for p in spec.params}
     try:
         return sc.RunSpec(key, lr, tuple(values.items()))
     except ValueError as e:
@@ -157,30 +180,48 @@ def _run_editor(rid: int, index: int, sb) -> sc.RunSpec | str:
 
 
 def _schedule_editor(sb, steps: int) -> tuple[str, tuple, str | None]:
-    with sb.expander("Learning-rate schedule", expanded=False):
-        name = st.selectbox("schedule", list(SCHEDULES), key=K("schedule", "name"),
-                            format_func=lambda k: SCHEDULES[k].title, persist_state=KEEP)
+    """The schedule's editor, drawn only while it is open (its curve too); the one-cycle schedule's
+    cycle spans the scene's steps unless its switch is turned off."""
+    state = st.session_state
+    name = state.get(K("schedule", "name"), "constant")
+    label = steady_label(K("editor", "schedule"), f"Learning-rate schedule: {SCHEDULES[name].title}")
+    editor = sb.expander(label, key=K("editor", "schedule"), on_change="rerun")
+    shown = editor.open
+    with editor if shown else contextlib.nullcontext():
+        if shown:
+            name = st.selectbox("schedule", list(SCHEDULES), key=K("schedule", "name"),
+                                format_func=lambda k: SCHEDULES[k].title, persist_state=KEEP)
         spec = SCHEDULES[name]
-        values = {p.name: param_widget(K("schedule", name, p.name), p) for p in sc.schedule_params(spec)}
+        params = sc.schedule_params(spec)
+        follow = name == CYCLE and (st.toggle(f"The cycle spans the scene's {steps} steps", persist_state=KEEP,
+                                              key=initial(K("schedule", CYCLE, "follow"), True)) if shown
+                                    else state.get(K("schedule", CYCLE, "follow"), True))
+        if follow:
+            params = tuple(p for p in params if p.name != "total_steps")
+        read = param_widget if shown else param_value
+        values = {p.name: read(K("schedule", name, p.name), p) for p in params}
+        if follow:
+            values["total_steps"] = steps
         try:
             name, settings = sc.make_schedule(name, values)
         except ValueError as e:
             return name, (), f"Schedule: {e}"
-        st.caption("Each run's learning rate is " + ("the schedule's initial rate." if spec.run_rate == "lr"
-                                                     else "the peak of the cycle."))
-        st.plotly_chart(schedule_figure(sc.schedule_rates(name, settings, steps)), theme=None,
-                        config={"displayModeBar": False})
-        st.latex(spec.latex)
+        if shown:
+            st.caption("Each run's learning rate is " + ("the schedule's initial rate." if spec.run_rate == "lr"
+                                                         else "the peak of the cycle."))
+            st.plotly_chart(schedule_figure(sc.schedule_rates(name, settings, steps)), theme=None,
+                            config={"displayModeBar": False})
+            st.latex(latex_lines(spec.latex))
     return name, settings, None
 
 
-def read() -> tuple[sc.Scene, list[str]]:
+def read(picker=None) -> tuple[sc.Scene, list[str]]:
     """Draw the sidebar's widgets and read them into a scene, with a message for each setting that is
-    not valid."""
+    not valid. The scene picker goes to ``picker`` (a container of the page) where given, else to the
+    top of the sidebar; it shows the preset the scene is, so picking that preset again resets it."""
     state, sb = st.session_state, st.sidebar
     errors: list[str] = []
-    sb.selectbox("Scene", [YOUR_OWN, *sc.PRESETS], key=K("preset"), on_change=_on_preset, persist_state=KEEP,
-                 format_func=lambda k: "— your own —" if k == YOUR_OWN else sc.PRESETS[k].title)
+    picker_slot = picker if picker is not None else sb.container()
     surface = sb.selectbox("Surface", [*SURFACES, sc.CUSTOM], key=K("surface"), on_change=_on_surface,
                            persist_state=KEEP,
                            format_func=lambda k: "✎ Your own formula" if k == sc.CUSTOM else SURFACES[k].title)
@@ -192,8 +233,9 @@ def read() -> tuple[sc.Scene, list[str]]:
         try:
             sc.custom_surface(formula)
         except ValueError as e:
-            errors.append(f"Your formula: {e}")
-            surface, formula = "beale", ""
+            errors.append(f"Your formula: {e} — showing the last surface that was valid.")
+            surface, formula = state.get(K("last_valid"), ("beale", ""))
+    state[K("last_valid")] = (surface, formula)
     sb.markdown("**Runs**")
     runs = []
     for index, rid in enumerate(list(state[K("run_ids")])):
@@ -204,10 +246,10 @@ def read() -> tuple[sc.Scene, list[str]]:
             runs.append(result)
     sb.button("Add a run", key=K("button", "add"), on_click=_add_run,
               disabled=len(state[K("run_ids")]) >= MAX_RUNS, width="stretch")
-    schedule, schedule_params, error = _schedule_editor(sb, int(state.get(K("steps"), 300)))
+    steps = sb.slider("Steps", 1, MAX_SCENE_STEPS, key=K("steps"), persist_state=KEEP)
+    schedule, schedule_params, error = _schedule_editor(sb, int(steps))
     if error:
         errors.append(error)
-    steps = sb.slider("Steps", 1, MAX_SCENE_STEPS, key=K("steps"), persist_state=KEEP)
     cols = sb.columns(2)
     start = (cols[0].number_input("start x", -MAX_START, MAX_START, key=K("start_x"), format="%.4g",
                                   persist_state=KEEP),
@@ -223,13 +265,18 @@ def read() -> tuple[sc.Scene, list[str]]:
                      start=None if start == own_start else (float(start[0]), float(start[1])),
                      noise=float(noise), seeds=int(seeds), view="3d" if state.get(K("view")) == "3-D" else "map",
                      presentation=bool(state.get(K("presentation"), False)))
+    state[K("preset")] = sc.preset_of(scene) or YOUR_OWN
+    picker_slot.selectbox("Scene", [YOUR_OWN, *sc.PRESETS], key=K("preset"), on_change=_on_preset,
+                          persist_state=KEEP, help="A prepared scene; pick it again to undo your changes to it",
+                          label_visibility="visible" if picker is None else "collapsed",
+                          format_func=lambda k: "— your own —" if k == YOUR_OWN else sc.PRESETS[k].title)
     return scene, errors
 
 
 def view_toggles(where) -> None:
-    """The map / 3-D switch and the presentation mode, beside the page's title."""
+    """The map / 3-D switch and the presentation mode, side by side beside the page's title."""
     with where:
         st.segmented_control("View", ["Map", "3-D"], key=initial(K("view"), "Map"), label_visibility="collapsed",
                              persist_state=KEEP)
-        st.toggle("Presentation mode", key=initial(K("presentation"), False), persist_state=KEEP,
-                  help="Larger type, thicker lines, no sidebar: for projectors")
+        st.toggle("Presentation", key=initial(K("presentation"), False), persist_state=KEEP,
+                  help="Larger type, thicker lines, no sidebar: for projectors. The scene picker moves up here.")

@@ -55,7 +55,6 @@ MAP_LEVELS = 24
 MAP_POINTS = 30_000  # vertices of the filled contours at most; finer surfaces are drawn from a coarser grid
 FRAMES = 100
 MAX_FRAMES = 400
-CLICK_GRID = 31  # points per side of the invisible grid that turns a click into a start point
 MAX_FIGURE_RUNS = 24
 TRAIL_POINTS = 16  # the GIF export's fading trail (viz.static)
 PIXEL = 1 / 1500  # a path is simplified to this fraction of the map's width (well below a pixel)
@@ -438,21 +437,10 @@ def _marker_traces(surface, view, starts: np.ndarray, style: Style) -> list[dict
     return traces
 
 
-def _map_traces(surface, view, style: Style, clickable: bool) -> list[dict]:
-    traces = [_scatter(**_xy(outline), mode="lines", fill="toself", fillcolor=color, uid=f"surface-{i}",
-                       line=dict(width=0.8, color=CONTOUR_LINE), hoverinfo="skip", showlegend=False,
-                       name="surface")
-              for i, (_, color, outline) in enumerate(surface_layers(surface, view))]
-    if clickable:
-        (x0, x1), (y0, y1) = view
-        gx, gy = np.meshgrid(np.linspace(x0, x1, CLICK_GRID), np.linspace(y0, y1, CLICK_GRID))
-        with np.errstate(all="ignore"):
-            f = surface.f(np.stack([gx.ravel(), gy.ravel()], -1))
-        traces.append(_scatter(
-            x=_f32(gx.ravel()), y=_f32(gy.ravel()), customdata=_f32(f), mode="markers", name="start here",
-            showlegend=False, marker=dict(size=14, opacity=0.0, color="white"),
-            hovertemplate="f(%{x:.3g}, %{y:.3g}) = %{customdata:.4g}<br>click to start here<extra></extra>"))
-    return traces
+def _map_traces(surface, view) -> list[dict]:
+    return [_scatter(**_xy(outline), mode="lines", fill="toself", fillcolor=color, uid=f"surface-{i}",
+                     line=dict(width=0.8, color=CONTOUR_LINE), hoverinfo="skip", showlegend=False, name="surface")
+            for i, (_, color, outline) in enumerate(surface_layers(surface, view))]
 
 
 def controls(style: Style, at: np.ndarray, *, redraw: bool = False, speeds: Mapping[str, int] = SPEEDS,
@@ -497,10 +485,37 @@ def controls(style: Style, at: np.ndarray, *, redraw: bool = False, speeds: Mapp
     )
 
 
+LR_PANEL = 0.22  # the learning-rate panel's share of the panels' height
+
+
+def lr_axis(runs: Mapping, labels: int = 3) -> dict:
+    """The learning-rate panel's axis: logarithmic where the rates differ by ten times or more (a run
+    at lr 0.001 beside one at 1 keeps its line off the floor), with a tick every 1, 2, 3, 5… decades
+    so that at most ``labels`` tick labels share the panel's height; else linear from zero."""
+    rates = np.concatenate([np.ravel(t.lr) for t in runs.values()] or [np.ones(1)])
+    rates = rates[np.isfinite(rates)]
+    if not (rates.size and rates.min() > 0 and rates.max() >= 10 * rates.min()):
+        return dict(type="linear", rangemode="tozero", nticks=max(labels, 2))
+    lo, hi = float(np.log10(rates.min())), float(np.log10(rates.max()))
+    pad = 0.12 * (hi - lo)
+    lo, hi = lo - pad, hi + pad
+    dtick = next(d for d in (1, 2, 3, 5, 10, 20, 50, 100) if math.floor(hi / d) - math.ceil(lo / d) + 1 <= labels)
+    return dict(type="log", range=[lo, hi], dtick=dtick)
+
+
+def _cursor_span(axis: dict, runs: Mapping) -> list[float]:
+    """The step cursor's ends on the learning-rate panel: its whole height."""
+    if axis["type"] == "log":
+        return [10.0 ** axis["range"][0], 10.0 ** axis["range"][1]]
+    top = max((float(np.max(t.lr, initial=0.0)) for t in runs.values()), default=1.0) or 1.0
+    return [0.0, top * 1.05]
+
+
 def _layout(surface, view, style: Style, loss_log: bool, loss_range, at: np.ndarray, title: str | None,
-            loss_title: str, corner: tuple[float, float]):
+            loss_title: str, corner: tuple[float, float], rate_axis: dict, clickable: bool):
     """The map on the left, the loss and learning-rate panels on the right, under the controls; the
-    legend of the map's markers sits in the map's quietest corner."""
+    legend of the map's markers sits in the map's quietest corner. ``clickable``: a click anywhere on
+    the map is reported with its coordinates (Plotly's clickanywhere), not only on a data point."""
     axis = dict(showgrid=False, zeroline=False, ticks="outside", mirror=True, showline=True, linecolor="#888",
                 title_standoff=4)
     em = style.font
@@ -514,6 +529,7 @@ def _layout(surface, view, style: Style, loss_log: bool, loss_range, at: np.ndar
         plot_bgcolor="white",
         hovermode="closest",
         dragmode="pan",
+        **({"clickanywhere": True} if clickable else {}),
         uirevision=surface.key,
         legend2=dict(x=0.005 + 0.57 * corner[0], xanchor="right" if corner[0] else "left",
                      y=0.005 + 0.99 * corner[1], yanchor="top" if corner[1] else "bottom",
@@ -526,8 +542,8 @@ def _layout(surface, view, style: Style, loss_log: bool, loss_range, at: np.ndar
         yaxis2=dict(domain=[0.47, 1.0], anchor="x2", type="log" if loss_log else "linear",
                     title=dict(text=loss_title), exponentformat="power", range=loss_range, **axis),
         xaxis3=dict(domain=[0.68, 1.0], anchor="y3", title=dict(text="step"), **axis),
-        yaxis3=dict(domain=[0.0, 0.22], anchor="x3", title=dict(text="learning rate"), exponentformat="power",
-                    rangemode="tozero", nticks=4, **axis),
+        yaxis3=dict(domain=[0.0, LR_PANEL], anchor="x3", title=dict(text="learning rate"), exponentformat="power",
+                    **rate_axis, **axis),
         **dict(bar, annotations=[*bar["annotations"], dict(
             text=LOSS_NOTE if loss_log else "f: the loss itself (no minimum known)", xref="x2 domain",
             yref="y2 domain", x=0.98, y=0.98, xanchor="right", yanchor="top", showarrow=False,
@@ -543,8 +559,9 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
     Colours follow each run's optimizer (``keys`` maps a label to its optimizer key, else the label is
     read; ``colors`` maps labels to colours that override). ``bands`` maps a label to an array of
     extra paths (seeds, steps + 1, 2), drawn faint around that run and unfolding with it.
-    ``clickable`` lays an invisible grid of selectable points over the map, so a click can set the
-    start point. Frame k draws every path and loss curve up to its step and nothing after.
+    ``clickable`` reports a click anywhere on the map with its coordinates (for a page that starts the
+    runs there; see ui.workarounds.map_clicks). Frame k draws every path and loss curve up to its step
+    and nothing after.
     """
     if isinstance(frames, bool) or not isinstance(frames, int) or not 1 <= frames <= MAX_FRAMES:
         raise ValueError(f"frames must be a whole number from 1 to {MAX_FRAMES}, not {frames!r}")
@@ -562,7 +579,7 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
     width = (view[0][1] - view[0][0], view[1][1] - view[1][0])
     starts = np.unique(np.array([runs[k].xy[0, 0] for k in labels]).reshape(-1, 2), axis=0)
 
-    data = _map_traces(surface, view, style, clickable)
+    data = _map_traces(surface, view)
     map_tolerance = (PIXEL * width[0], PIXEL * width[1])
     loss_tolerance = (3 * PIXEL * max(steps, 1), 3 * PIXEL * (loss_range[1] - loss_range[0]))
     growing: list[tuple[Growing, int, int]] = []  # (lines, index of the past trace, of the recent trace)
@@ -597,7 +614,7 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
         ends.append((traj, xy, loss, last))
     data += _marker_traces(surface, view, starts, style)
 
-    lr_top = max((float(np.max(runs[k].lr, initial=0.0)) for k in labels), default=1.0) or 1.0
+    rate_axis = lr_axis(runs, max(2, int(LR_PANEL * style.plot_height / (2.2 * style.font))))
     run_colors = [looks[k].color for k in labels]
     animated = [
         _scatter(mode="markers", showlegend=False, customdata=labels, name="heads",
@@ -606,8 +623,8 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
         _scatter(mode="markers", xaxis="x2", yaxis="y2", showlegend=False, name="loss heads", customdata=labels,
                  marker=dict(color=run_colors, size=style.head - 2, line=dict(width=1, color="white")),
                  hovertemplate="%{customdata}<br>step %{x}: %{y:.4g}<extra></extra>"),
-        _scatter(mode="lines", xaxis="x3", yaxis="y3", showlegend=False, hoverinfo="skip", y=[0, lr_top * 1.05],
-                 line=dict(color="#555", width=1, dash="dot"), name="step cursor"),
+        _scatter(mode="lines", xaxis="x3", yaxis="y3", showlegend=False, hoverinfo="skip",
+                 y=_cursor_span(rate_axis, runs), line=dict(color="#555", width=1, dash="dot"), name="step cursor"),
         _scatter(mode="markers+text", showlegend=False, hoverinfo="text", cliponaxis=False, name="diverged",
                  textposition="top center", textfont=dict(size=style.font),
                  marker=dict(symbol="x-thin", size=style.head + 8, line=dict(width=3))),
@@ -652,7 +669,7 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
         frames_out.append(frame)
     loss_title = "f − f*" if loss_log else "f"
     corner = quiet_corner(view, [e[1] for e in ends])
-    layout = _layout(surface, view, style, loss_log, loss_range, at, title, loss_title, corner)
+    layout = _layout(surface, view, style, loss_log, loss_range, at, title, loss_title, corner, rate_axis, clickable)
     return AnimatedFigure(data, layout, frames_out)
 
 

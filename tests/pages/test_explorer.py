@@ -1,11 +1,19 @@
 """The explorer page through Streamlit's AppTest: it renders, and its interactions change the scene."""
 
 import scenes as sc
+from surfaces.expression import EXAMPLE
 
 
 def query(at) -> dict[str, str]:
     return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.to_dict().items()} \
         if hasattr(at.query_params, "to_dict") else dict(at.query_params)
+
+
+def open_editors(at, *which) -> None:
+    """Open run editors (by run id) or the schedule's ("schedule"): their widgets are drawn only then."""
+    for w in which:
+        at.session_state[f"explorer.editor.{w}"] = True
+    at.run()
 
 
 def test_default_page_renders_the_default_scene(app):
@@ -60,7 +68,7 @@ def test_a_shared_link_opens_exactly_its_scene(app):
     assert not at.exception and not at.warning
     assert at.selectbox(key="explorer.surface").value == "rosenbrock"
     assert at.slider(key="explorer.steps").value == 200
-    assert at.selectbox(key="explorer.schedule.name").value == "step"
+    assert at.session_state["explorer.schedule.name"] == "step"
     scene, warnings = sc.from_query(query(at))
     assert warnings == []
     assert scene == sc.from_query(link)[0]
@@ -87,6 +95,7 @@ def test_every_optimizer_and_schedule_builds_its_widgets(app):
     from optimizers import OPTIMIZERS, SCHEDULES
 
     at = app({"steps": "20"})
+    open_editors(at, 0, "schedule")
     for key in OPTIMIZERS:
         at.selectbox(key="explorer.run.0.opt").set_value(key).run()
         assert not at.exception, key
@@ -101,6 +110,7 @@ def test_every_optimizer_and_schedule_builds_its_widgets(app):
 
 def test_an_invalid_setting_shows_a_message_and_keeps_the_rest(app):
     at = app({"optimizers": "adam(lr=0.05),sgd(lr=0.01)", "steps": "20"})
+    open_editors(at, 0, 1)
     assert at.number_input(key="explorer.run.0.adam.betas.0").max == 0.9999  # β₁ = 1 cannot be typed
     at.checkbox(key="explorer.run.1.sgd.nesterov").check().run()  # Nesterov without momentum
     assert not at.exception
@@ -125,7 +135,19 @@ def test_a_refused_formula_explains_itself_and_keeps_the_text(app):
     assert not at.exception
     assert "formula" in at.error[0].value.lower()
     assert at.text_input(key="explorer.formula").value == "__import__('os').system('ls')"
-    assert query(at)["surface"] == "beale"  # the figure falls back; the typed text stays for fixing
+    assert query(at)["surface"] == "custom" and query(at)["formula"] == EXAMPLE  # the last valid surface
+
+
+def test_a_refused_formula_keeps_the_last_valid_surface_and_its_start(app):
+    """Not Beale with the formula's start: the formula that was valid before, from where it started."""
+    at = app({"surface": "custom", "formula": "x^2 + 3*y^2", "start": "1.5,-1"})
+    at.text_input(key="explorer.formula").set_value("x^2 + (3*y^2").run()
+    assert not at.exception
+    assert "formula" in at.error[0].value.lower() and "last surface that was valid" in at.error[0].value
+    q = query(at)
+    assert (q["surface"], q["formula"]) == ("custom", "x^2 + 3*y^2") and sc.from_query(q)[0].start == (1.5, -1.0)
+    assert "Your formula" in " ".join(m.value for m in at.markdown)  # its title, not Beale's
+    assert at.text_input(key="explorer.formula").value == "x^2 + (3*y^2"  # the typed text stays for fixing
 
 
 def test_a_link_with_a_formula(app):

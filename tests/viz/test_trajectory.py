@@ -4,6 +4,7 @@ the surface is made of traces Plotly keeps while it plays, and that its colours 
 import base64
 import itertools
 import json
+import math
 
 import numpy as np
 import plotly.io as pio
@@ -396,13 +397,30 @@ def test_presentation_mode_is_larger_and_bands_unfold():
         assert np.allclose(start[np.isfinite(start[:, 0])], band[0, 0], atol=1e-6)
 
 
-def test_clickable_map_has_a_selectable_grid():
+def test_a_clickable_map_reports_clicks_anywhere_without_a_grid_of_points():
+    """A click anywhere on the map is reported with its coordinates (clickanywhere), to the pixel: no
+    invisible grid of points is sent to be clicked on."""
     s = SURFACES["beale"]
     t = run(OPTIMIZERS["adam"].factory(), s, s.start, 10, 0.01)
-    fig = trajectory_figure(s, {"a": t}, clickable=True)
-    grids = [d for d in fig.data if d.name == "start here"]
-    assert len(grids) == 1 and len(decode(grids[0].x)) == 31 * 31
-    assert "f(" in grids[0].hovertemplate
+    clickable = trajectory_figure(s, {"a": t}, clickable=True).to_dict()
+    plain = trajectory_figure(s, {"a": t}).to_dict()
+    assert clickable["layout"]["clickanywhere"] is True and "clickanywhere" not in plain["layout"]
+    assert len(clickable["data"]) == len(plain["data"])
+
+
+def test_the_learning_rate_panel_is_logarithmic_where_rates_differ_by_ten_times():
+    s = SURFACES["beale"]
+    slow, fast = (run(OPTIMIZERS["sgd"].factory(), s, s.start, 10, lr) for lr in (0.001, 0.5))
+    both = trajectory_figure(s, {"slow": slow, "fast": fast}).to_dict()["layout"]["yaxis3"]
+    assert both["type"] == "log" and both["range"][0] < -3 < 0 < both["range"][1] < 0.5
+    def labels(axis):
+        return math.floor(axis["range"][1] / axis["dtick"]) - math.ceil(axis["range"][0] / axis["dtick"]) + 1
+
+    assert 2 <= labels(both) <= 3  # 13 px labels in a panel 88 px tall
+    near = trajectory_figure(s, {"a": slow, "b": run(OPTIMIZERS["sgd"].factory(), s, s.start, 10, 0.005)})
+    assert near.to_dict()["layout"]["yaxis3"]["type"] == "linear"
+    big = trajectory_figure(s, {"slow": slow, "fast": fast}, presentation=True).to_dict()["layout"]["yaxis3"]
+    assert labels(big) == 2  # 24 px labels in a panel 106 px tall
 
 
 def test_the_builder_bounds_its_own_inputs():

@@ -70,23 +70,31 @@ def copy_button(text: str, label: str, done: str) -> None:
                                done=html.escape(done, quote=True)), width="content", unsafe_allow_javascript=True)
 
 
-# Plotly reports a click only on a data point, and Streamlit forwards only selections: a map clicked
-# anywhere must land on a point of an invisible grid, as fine as the click should be precise. Plotly's
-# layout.clickanywhere emits the click with the pointer's data coordinates (xvals, yvals) instead; this
-# script hands them to Streamlit as a box selection of zero size, the selection event Streamlit turns
-# into the chart's selection state (``selection.box``). The page's figure sets clickanywhere and allows
-# box selections.
+# Plotly reports a click only on a data point (its clickanywhere only with clickmode "event", which
+# Streamlit turns off unless points are selectable), and Streamlit forwards only selections: a map
+# clicked anywhere had to land on a point of an invisible grid, as fine as the click should be
+# precise. This script reads the click itself on the map's drag surface (a press and release within
+# 3 px), turns the pixel into data coordinates with the map's own axes, and hands them to Streamlit
+# as a box selection of zero size, the event Streamlit turns into the chart's ``selection.box``. The
+# page's chart allows box selections.
 CLICK_SCRIPT = """<script>
 (() => {{
   const hook = () => document.querySelectorAll('{selector}').forEach(gd => {{
-    if (gd.__startAtClick || !gd.on) return;
+    if (gd.__startAtClick) return;
     gd.__startAtClick = true;
-    gd.on('plotly_click', e => {{
-      if (!e || !e.xaxes || e.xaxes[0]._id !== 'x' || e.yaxes[0]._id !== 'y' || !e.xvals) return;
-      const x = e.xvals[0], y = e.yvals[0];
+    let down = null;
+    gd.addEventListener('mousedown', e => {{
+      const drag = e.target.closest && e.target.closest('.nsewdrag');
+      down = drag && drag.getAttribute('data-subplot') === 'xy' ? [e.clientX, e.clientY] : null;
+    }}, true);
+    window.addEventListener('mouseup', e => {{
+      if (!down || !gd.isConnected || Math.hypot(e.clientX - down[0], e.clientY - down[1]) > 3) return;
+      down = null;
+      const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
+      const x = xa.p2d(e.clientX - box.left - xa._offset), y = ya.p2d(e.clientY - box.top - ya._offset);
       gd.emit('plotly_selected', {{points: [], selections: [{{type: 'rect', xref: 'x', yref: 'y',
                                                                 x0: x, x1: x, y0: y, y1: y}}]}});
-    }});
+    }}, true);
   }});
   hook();
   if (!window.__startAtClickTimer) window.__startAtClickTimer = setInterval(hook, 400);

@@ -60,6 +60,7 @@ TRAIL_POINTS = 16  # the GIF export's fading trail (viz.static)
 PIXEL = 1 / 1500  # a path is simplified to this fraction of the map's width (well below a pixel)
 SPEEDS = {"0.5×": 120, "2×": 30, "4×": 12}  # milliseconds per frame; Play runs at 60
 HINT = "Press ▶ Play to start the race, or drag the slider to any step."
+CLICK_HINT = "Press ▶ Play to start the race, drag the slider to any step, or click the map to start there."
 LOSS_NOTE = "f − f*: height above the minimum f*"
 LOSS_DECADES = 10.0  # the log loss panel spans at most this many decades
 MODEBAR = 28  # px at the top kept free for Plotly's toolbar, so that it never covers the legend
@@ -514,12 +515,12 @@ def _cursor_span(axis: dict, runs: Mapping) -> list[float]:
 def _layout(surface, view, style: Style, loss_log: bool, loss_range, at: np.ndarray, title: str | None,
             loss_title: str, corner: tuple[float, float], rate_axis: dict, clickable: bool):
     """The map on the left, the loss and learning-rate panels on the right, under the controls; the
-    legend of the map's markers sits in the map's quietest corner. ``clickable``: a click anywhere on
-    the map is reported with its coordinates (Plotly's clickanywhere), not only on a data point."""
+    legend of the map's markers sits in the map's quietest corner. ``clickable``: the hint says that a
+    click on the map starts the runs there."""
     axis = dict(showgrid=False, zeroline=False, ticks="outside", mirror=True, showline=True, linecolor="#888",
                 title_standoff=4)
     em = style.font
-    bar = controls(style, at, title=title)
+    bar = controls(style, at, title=title, hint=CLICK_HINT if clickable else HINT)
     top = bar.pop("top")
     bottom = 2 * em + 26
     return dict(
@@ -529,7 +530,6 @@ def _layout(surface, view, style: Style, loss_log: bool, loss_range, at: np.ndar
         plot_bgcolor="white",
         hovermode="closest",
         dragmode="pan",
-        **({"clickanywhere": True} if clickable else {}),
         uirevision=surface.key,
         legend2=dict(x=0.005 + 0.57 * corner[0], xanchor="right" if corner[0] else "left",
                      y=0.005 + 0.99 * corner[1], yanchor="top" if corner[1] else "bottom",
@@ -559,8 +559,8 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
     Colours follow each run's optimizer (``keys`` maps a label to its optimizer key, else the label is
     read; ``colors`` maps labels to colours that override). ``bands`` maps a label to an array of
     extra paths (seeds, steps + 1, 2), drawn faint around that run and unfolding with it.
-    ``clickable`` reports a click anywhere on the map with its coordinates (for a page that starts the
-    runs there; see ui.workarounds.map_clicks). Frame k draws every path and loss curve up to its step
+    ``clickable`` says in the hint that a click on the map starts the runs there (a page that does so:
+    ui.workarounds.map_clicks). Frame k draws every path and loss curve up to its step
     and nothing after.
     """
     if isinstance(frames, bool) or not isinstance(frames, int) or not 1 <= frames <= MAX_FRAMES:

@@ -397,15 +397,16 @@ def test_presentation_mode_is_larger_and_bands_unfold():
         assert np.allclose(start[np.isfinite(start[:, 0])], band[0, 0], atol=1e-6)
 
 
-def test_a_clickable_map_reports_clicks_anywhere_without_a_grid_of_points():
-    """A click anywhere on the map is reported with its coordinates (clickanywhere), to the pixel: no
-    invisible grid of points is sent to be clicked on."""
+def test_a_clickable_map_says_so_and_sends_no_grid_of_points():
+    """The page reads a click anywhere on the map to the pixel (ui.workarounds.map_clicks, tested in the
+    browser): no invisible grid of points is sent to be clicked on; the hint tells a student."""
     s = SURFACES["beale"]
     t = run(OPTIMIZERS["adam"].factory(), s, s.start, 10, 0.01)
     clickable = trajectory_figure(s, {"a": t}, clickable=True).to_dict()
     plain = trajectory_figure(s, {"a": t}).to_dict()
-    assert clickable["layout"]["clickanywhere"] is True and "clickanywhere" not in plain["layout"]
     assert len(clickable["data"]) == len(plain["data"])
+    hints = [a["text"] for a in clickable["layout"]["annotations"] if "Press ▶" in a["text"]]
+    assert hints == ["Press ▶ Play to start the race, drag the slider to any step, or click the map to start there."]
 
 
 def test_the_learning_rate_panel_is_logarithmic_where_rates_differ_by_ten_times():

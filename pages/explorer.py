@@ -35,7 +35,7 @@ locked = form.locked_scene()  # a teacher's link for the class: the scene and it
 presenting = bool(locked.presentation if locked else st.session_state.get(K("presentation")))
 head = st.container(horizontal=True, vertical_alignment="center", gap="medium")
 title, picker = head.container(width="content"), head.container(width=260) if presenting and not locked else None
-scene, errors = (locked, []) if locked else form.read(picker)
+scene, errors = (locked, []) if locked else form.scene_from_state()
 surface = sc.surface_of(scene)
 ui.apply_styles(scene.presentation, locked=bool(locked))
 title.markdown(f"## {surface.title}")
@@ -77,21 +77,23 @@ else:
 
 st.query_params.from_dict(sc.to_query(scene))
 if not locked:
+    form.draw(scene, picker)
     export_bar(K, scene, (runs, bands), form.open_file)
     if scene.view != "3d":
         map_clicks(MAP, st.sidebar)  # a script, nothing to see: in the sidebar, it takes no room beside the figure
 
 st.table(sc.readable(sc.summary_rows(surface, runs)), hide_index=True)
 
-st.markdown("#### The update rules that ran")
-rules = list(dict.fromkeys((r.optimizer, r.rule()) for r in scene.runs))
-for row in range(0, len(rules), 3):
-    for column, (key, rule) in zip(st.columns(3), rules[row : row + 3], strict=False):
-        spec = OPTIMIZERS[key]
-        origin = f"`{spec.torch_class}`" if spec.torch_class else "the lecture's form"
-        column.markdown(f"**{spec.title}** — {origin}")
-        column.latex(rule)
-        column.caption(spec.note)
-schedule_spec = SCHEDULES[scene.schedule]
-st.markdown(f"**Schedule: {schedule_spec.title}** — `{schedule_spec.torch_class}`")
-st.latex(schedule_spec.latex)
+with st.expander("The update rules that ran, as torch.optim runs them", key=K("rules"), on_change="rerun") as box:
+    if box.open:  # a dozen formulas: set only when asked for, not before the figure of a link just opened
+        rules = list(dict.fromkeys((r.optimizer, r.rule()) for r in scene.runs))
+        for row in range(0, len(rules), 3):
+            for column, (key, rule) in zip(st.columns(3), rules[row : row + 3], strict=False):
+                spec = OPTIMIZERS[key]
+                origin = f"`{spec.torch_class}`" if spec.torch_class else "the lecture's form"
+                column.markdown(f"**{spec.title}** — {origin}")
+                column.latex(rule)
+                column.caption(spec.note)
+        schedule_spec = SCHEDULES[scene.schedule]
+        st.markdown(f"**Schedule: {schedule_spec.title}** — `{schedule_spec.torch_class}`")
+        st.latex(schedule_spec.latex)

@@ -2,13 +2,13 @@
 
 The scene (``scenes.Scene``) is the single source of truth: ``load`` writes it into the widgets'
 session state when a link, a preset, a file or a click brings one (before the widgets are drawn), and
-``read`` draws the widgets and reads them back into a scene, with a message for each setting that is
-not valid (the rest of the scene still runs).
+``scene_from_state`` reads the settings back into a scene, with a message for each setting that is not
+valid (the rest of the scene still runs), before any widget is drawn, so that the page can send its
+figure first; ``draw`` then draws the widgets, which only show and change the settings. An editor's
+widgets are drawn only while it is open; the settings stay in session state (``persist_state``).
 """
 
 from __future__ import annotations
-
-import contextlib
 
 import streamlit as st
 
@@ -152,125 +152,144 @@ def _remove_run(rid: int) -> None:
 # ---------------------------------------------------------------------------------- editors
 
 
-def _run_editor(rid: int, index: int, sb) -> sc.RunSpec | str:
-    """One run's editor, its widgets drawn only while it is open (its values, kept in session state,
-    are read without them); the run's RunSpec, or a message saying which setting is not valid."""
+def _run_of(rid: int, index: int) -> sc.RunSpec | str:
+    """Run ``rid`` as its settings stand in session state; a message naming the setting that is not valid."""
     state = st.session_state
-    key = state.get(K("run", rid, "opt"), "adam")
-    spec = OPTIMIZERS[key]
-    label = sc.run_label(sc.RunSpec(key, float(state.get(K("run", rid, "lr"), spec.lr.default))))
-    editor = sb.expander(steady_label(K("editor", rid), f"{index + 1}. {label}"), key=K("editor", rid),
-                         on_change="rerun")
-    if editor.open:
-        with editor:
-            key = st.selectbox("optimizer", list(OPTIMIZERS), key=K("run", rid, "opt"),
-                               format_func=lambda k: OPTIMIZERS[k].title, persist_state=KEEP)
-            spec = OPTIMIZERS[key]
-            lr = param_widget(K("run", rid, "lr"), spec.lr)
-            values = {p.name: param_widget(K("run", rid, key, p.name), p) for p in spec.params}
-            st.button("Remove this run", key=K("button", "remove", rid), on_click=_remove_run, args=(rid,),
-                      disabled=len(state[K("run_ids")]) <= 1)
-    else:
-        lr = param_value(K("run", rid, "lr"), spec.lr)
-        values = {p.name: param_value(K("run", rid, key, p.name), p) for p in spec.params}
+    spec = OPTIMIZERS[state.get(K("run", rid, "opt"), "adam")]
+    lr = param_value(K("run", rid, "lr"), spec.lr)
+    values = {p.name: param_value(K("run", rid, spec.key, p.name), p) for p in spec.params}
     try:
-        return sc.RunSpec(key, lr, tuple(values.items()))
+        return sc.RunSpec(spec.key, lr, tuple(values.items()))
     except ValueError as e:
         return f"Run {index + 1} ({spec.title}): {e}"
 
 
-def _schedule_editor(sb, steps: int) -> tuple[str, tuple, str | None]:
-    """The schedule's editor, drawn only while it is open (its curve too); the one-cycle schedule's
-    cycle spans the scene's steps unless its switch is turned off."""
+def _follows_steps(name: str) -> bool:
+    return name == CYCLE and bool(st.session_state.get(K("schedule", CYCLE, "follow"), True))
+
+
+def _schedule_of(steps: int) -> tuple[str, tuple, str | None]:
+    """The schedule as its settings stand; the one-cycle schedule's cycle spans the scene's steps unless
+    its switch is off."""
+    name = st.session_state.get(K("schedule", "name"), "constant")
+    params = [p for p in sc.schedule_params(SCHEDULES[name]) if not (_follows_steps(name) and p.name == "total_steps")]
+    values = {p.name: param_value(K("schedule", name, p.name), p) for p in params}
+    if _follows_steps(name):
+        values["total_steps"] = steps
+    try:
+        return (*sc.make_schedule(name, values), None)
+    except ValueError as e:
+        return name, (), f"Schedule: {e}"
+
+
+def scene_from_state() -> tuple[sc.Scene, list[str]]:
+    """The scene the sidebar's settings describe, read from session state before any widget is drawn
+    (so the figure can be sent first), with a message for each setting that is not valid. Picking the
+    preset it is in the scene picker again resets it: the picker is set to that preset."""
     state = st.session_state
-    name = state.get(K("schedule", "name"), "constant")
-    label = steady_label(K("editor", "schedule"), f"Learning-rate schedule: {SCHEDULES[name].title}")
-    editor = sb.expander(label, key=K("editor", "schedule"), on_change="rerun")
-    shown = editor.open
-    with editor if shown else contextlib.nullcontext():
-        if shown:
-            name = st.selectbox("schedule", list(SCHEDULES), key=K("schedule", "name"),
-                                format_func=lambda k: SCHEDULES[k].title, persist_state=KEEP)
-        spec = SCHEDULES[name]
-        params = sc.schedule_params(spec)
-        follow = name == CYCLE and (st.toggle(f"The cycle spans the scene's {steps} steps", persist_state=KEEP,
-                                              key=initial(K("schedule", CYCLE, "follow"), True)) if shown
-                                    else state.get(K("schedule", CYCLE, "follow"), True))
-        if follow:
-            params = tuple(p for p in params if p.name != "total_steps")
-        read = param_widget if shown else param_value
-        values = {p.name: read(K("schedule", name, p.name), p) for p in params}
-        if follow:
-            values["total_steps"] = steps
-        try:
-            name, settings = sc.make_schedule(name, values)
-        except ValueError as e:
-            return name, (), f"Schedule: {e}"
-        if shown:
-            st.caption("Each run's learning rate is " + ("the schedule's initial rate." if spec.run_rate == "lr"
-                                                         else "the peak of the cycle."))
-            st.plotly_chart(schedule_figure(sc.schedule_rates(name, settings, steps)), theme=None,
-                            config={"displayModeBar": False})
-            st.latex(latex_lines(spec.latex))
-    return name, settings, None
-
-
-def read(picker=None) -> tuple[sc.Scene, list[str]]:
-    """Draw the sidebar's widgets and read them into a scene, with a message for each setting that is
-    not valid. The scene picker goes to ``picker`` (a container of the page) where given, else to the
-    top of the sidebar; it shows the preset the scene is, so picking that preset again resets it."""
-    state, sb = st.session_state, st.sidebar
     errors: list[str] = []
-    picker_slot = picker if picker is not None else sb.container()
-    surface = sb.selectbox("Surface", [*SURFACES, sc.CUSTOM], key=K("surface"), on_change=_on_surface,
-                           persist_state=KEEP,
-                           format_func=lambda k: "✎ Your own formula" if k == sc.CUSTOM else SURFACES[k].title)
-    formula = ""
+    surface, formula = state.get(K("surface"), "beale"), ""
     if surface == sc.CUSTOM:
-        formula = sb.text_input("f(x, y) =", key=K("formula"), on_change=_on_surface, max_chars=300,
-                                persist_state=KEEP,
-                                help="x, y, numbers, + − * / ** (or ^), pi, e and " + ", ".join(FUNCTIONS))
+        formula = state.get(K("formula"), EXAMPLE)
         try:
             sc.custom_surface(formula)
         except ValueError as e:
             errors.append(f"Your formula: {e} — showing the last surface that was valid.")
             surface, formula = state.get(K("last_valid"), ("beale", ""))
     state[K("last_valid")] = (surface, formula)
-    sb.markdown("**Runs**")
     runs = []
-    for index, rid in enumerate(list(state[K("run_ids")])):
-        result = _run_editor(rid, index, sb)
-        if isinstance(result, str):
-            errors.append(result)
-        else:
-            runs.append(result)
-    sb.button("Add a run", key=K("button", "add"), on_click=_add_run,
-              disabled=len(state[K("run_ids")]) >= MAX_RUNS, width="stretch")
-    steps = sb.slider("Steps", 1, MAX_SCENE_STEPS, key=K("steps"), persist_state=KEEP)
-    schedule, schedule_params, error = _schedule_editor(sb, int(steps))
-    if error:
-        errors.append(error)
-    cols = sb.columns(2)
-    start = (cols[0].number_input("start x", -MAX_START, MAX_START, key=K("start_x"), format="%.4g",
-                                  persist_state=KEEP),
-             cols[1].number_input("start y", -MAX_START, MAX_START, key=K("start_y"), format="%.4g",
-                                  persist_state=KEEP))
-    sb.caption("Or click the map to start there.")
-    noise = sb.slider("Gradient noise σ", 0.0, MAX_NOISE, key=K("noise"), step=0.05, persist_state=KEEP,
-                      help="Gaussian noise added to every gradient component, seeded: the same seed, the same path")
-    seeds = sb.slider("Seeds drawn (noisy runs)", 1, MAX_SEEDS, key=K("seeds"), persist_state=KEEP)
+    for index, rid in enumerate(state[K("run_ids")]):
+        result = _run_of(rid, index)
+        (errors.append if isinstance(result, str) else runs.append)(result)
+    steps = int(state.get(K("steps"), 300))
+    schedule, schedule_params, error = _schedule_of(steps)
+    errors += [error] if error else []
+    start = (float(state.get(K("start_x"), 0.0)), float(state.get(K("start_y"), 0.0)))
     own_start = tuple(sc.custom_surface(formula).start if surface == sc.CUSTOM else SURFACES[surface].start)
     scene = sc.Scene(surface=surface, formula=formula, runs=tuple(runs) or sc.DEFAULT_RUNS, schedule=schedule,
-                     schedule_params=schedule_params, steps=int(steps),
-                     start=None if start == own_start else (float(start[0]), float(start[1])),
-                     noise=float(noise), seeds=int(seeds), view="3d" if state.get(K("view")) == "3-D" else "map",
+                     schedule_params=schedule_params, steps=steps, start=None if start == own_start else start,
+                     noise=float(state.get(K("noise"), 0.0)), seeds=int(state.get(K("seeds"), 1)),
+                     view="3d" if state.get(K("view")) == "3-D" else "map",
                      presentation=bool(state.get(K("presentation"), False)))
     state[K("preset")] = sc.preset_of(scene) or YOUR_OWN
-    picker_slot.selectbox("Scene", [YOUR_OWN, *sc.PRESETS], key=K("preset"), on_change=_on_preset,
-                          persist_state=KEEP, help="A prepared scene; pick it again to undo your changes to it",
-                          label_visibility="visible" if picker is None else "collapsed",
-                          format_func=lambda k: "— your own —" if k == YOUR_OWN else sc.PRESETS[k].title)
     return scene, errors
+
+
+def _run_editor(rid: int, index: int, sb) -> None:
+    """One run's editor: its widgets are drawn only while it is open."""
+    state = st.session_state
+    key = state.get(K("run", rid, "opt"), "adam")
+    label = sc.run_label(sc.RunSpec(key, float(state.get(K("run", rid, "lr"), OPTIMIZERS[key].lr.default))))
+    editor = sb.expander(steady_label(K("editor", rid), f"{index + 1}. {label}"), key=K("editor", rid),
+                         on_change="rerun")
+    if editor.open:
+        with editor:
+            key = st.selectbox("optimizer", list(OPTIMIZERS), key=K("run", rid, "opt"),
+                               format_func=lambda k: OPTIMIZERS[k].title, persist_state=KEEP)
+            param_widget(K("run", rid, "lr"), OPTIMIZERS[key].lr)
+            for p in OPTIMIZERS[key].params:
+                param_widget(K("run", rid, key, p.name), p)
+            st.button("Remove this run", key=K("button", "remove", rid), on_click=_remove_run, args=(rid,),
+                      disabled=len(state[K("run_ids")]) <= 1)
+
+
+def _schedule_editor(sb, scene: sc.Scene) -> None:
+    """The schedule's editor and its curve, drawn only while it is open."""
+    state = st.session_state
+    name = state.get(K("schedule", "name"), "constant")
+    label = steady_label(K("editor", "schedule"), f"Learning-rate schedule: {SCHEDULES[name].title}")
+    editor = sb.expander(label, key=K("editor", "schedule"), on_change="rerun")
+    if not editor.open:
+        return
+    with editor:
+        name = st.selectbox("schedule", list(SCHEDULES), key=K("schedule", "name"),
+                            format_func=lambda k: SCHEDULES[k].title, persist_state=KEEP)
+        spec = SCHEDULES[name]
+        if name == CYCLE:
+            st.toggle(f"The cycle spans the scene's {scene.steps} steps", key=initial(K("schedule", CYCLE, "follow"),
+                                                                                      True), persist_state=KEEP)
+        for p in sc.schedule_params(spec):
+            if not (_follows_steps(name) and p.name == "total_steps"):
+                param_widget(K("schedule", name, p.name), p)
+        if _schedule_of(scene.steps)[2]:
+            return  # not valid: its message is on the page
+        st.caption("Each run's learning rate is " + ("the schedule's initial rate." if spec.run_rate == "lr"
+                                                     else "the peak of the cycle."))
+        st.plotly_chart(schedule_figure(sc.schedule_rates(name, scene.schedule_params, scene.steps)), theme=None,
+                        config={"displayModeBar": False})
+        st.latex(latex_lines(spec.latex))
+
+
+def draw(scene: sc.Scene, picker=None) -> None:
+    """Draw the sidebar's widgets, which show (and, when touched, change) the settings in session
+    state. The scene picker goes to ``picker`` (a container of the page) where given, else to the top
+    of the sidebar."""
+    state, sb = st.session_state, st.sidebar
+    (picker if picker is not None else sb).selectbox(
+        "Scene", [YOUR_OWN, *sc.PRESETS], key=K("preset"), on_change=_on_preset, persist_state=KEEP,
+        help="A prepared scene; pick it again to undo your changes to it",
+        label_visibility="visible" if picker is None else "collapsed",
+        format_func=lambda k: "— your own —" if k == YOUR_OWN else sc.PRESETS[k].title)
+    surface = sb.selectbox("Surface", [*SURFACES, sc.CUSTOM], key=K("surface"), on_change=_on_surface,
+                           persist_state=KEEP,
+                           format_func=lambda k: "✎ Your own formula" if k == sc.CUSTOM else SURFACES[k].title)
+    if surface == sc.CUSTOM:
+        sb.text_input("f(x, y) =", key=initial(K("formula"), EXAMPLE), on_change=_on_surface, max_chars=300,
+                      persist_state=KEEP, help="x, y, numbers, + − * / ** (or ^), pi, e and " + ", ".join(FUNCTIONS))
+    sb.markdown("**Runs**")
+    for index, rid in enumerate(list(state[K("run_ids")])):
+        _run_editor(rid, index, sb)
+    sb.button("Add a run", key=K("button", "add"), on_click=_add_run,
+              disabled=len(state[K("run_ids")]) >= MAX_RUNS, width="stretch")
+    sb.slider("Steps", 1, MAX_SCENE_STEPS, key=K("steps"), persist_state=KEEP)
+    _schedule_editor(sb, scene)
+    cols = sb.columns(2)
+    cols[0].number_input("start x", -MAX_START, MAX_START, key=K("start_x"), format="%.4g", persist_state=KEEP)
+    cols[1].number_input("start y", -MAX_START, MAX_START, key=K("start_y"), format="%.4g", persist_state=KEEP)
+    sb.caption("Or click the map to start there.")
+    sb.slider("Gradient noise σ", 0.0, MAX_NOISE, key=K("noise"), step=0.05, persist_state=KEEP,
+              help="Gaussian noise added to every gradient component, seeded: the same seed, the same path")
+    sb.slider("Seeds drawn (noisy runs)", 1, MAX_SEEDS, key=K("seeds"), persist_state=KEEP)
 
 
 def view_toggles(where) -> None:

@@ -530,6 +530,7 @@ def _layout(surface, view, style: Style, loss_log: bool, loss_range, at: np.ndar
         plot_bgcolor="white",
         hovermode="closest",
         dragmode="pan",
+        clickmode="none",  # no data point is selected by a click (Streamlit would set this and draw again)
         uirevision=surface.key,
         legend2=dict(x=0.005 + 0.57 * corner[0], xanchor="right" if corner[0] else "left",
                      y=0.005 + 0.99 * corner[1], yanchor="top" if corner[1] else "bottom",

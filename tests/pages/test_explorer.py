@@ -10,9 +10,10 @@ def query(at) -> dict[str, str]:
 
 
 def open_editors(at, *which) -> None:
-    """Open run editors (by run id) or the schedule's ("schedule"): their widgets are drawn only then."""
+    """Open run editors (by run id), the schedule's ("schedule") or the rules ("rules"): their contents
+    are drawn only then."""
     for w in which:
-        at.session_state[f"explorer.editor.{w}"] = True
+        at.session_state["explorer.rules" if w == "rules" else f"explorer.editor.{w}"] = True
     at.run()
 
 
@@ -180,6 +181,8 @@ def test_links_beyond_the_widgets_warn_instead_of_breaking(app):
 
 def test_a_new_run_is_what_its_label_says_and_sgd_shows_the_rule_it_runs(app):
     at = app({"optimizers": "sgd(lr=0.01,momentum=0.9)"})
+    assert not any("b_t = \\mu b_{t-1}" in x.value for x in at.latex)  # set only when asked for
+    open_editors(at, "rules")  # (not an editor: the same kind of tracked expander)
     assert any("b_t = \\mu b_{t-1}" in x.value for x in at.latex)  # momentum's rule, not plain SGD's
     at.button[[b.label for b in at.button].index("Add a run")].click().run()
     assert query(at)["optimizers"].endswith("adam(lr=0.001)")

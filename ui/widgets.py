@@ -73,6 +73,22 @@ def param_widget(key: str, param, where=st):
     return _number(where, key, param, label, tip, float(param.default))
 
 
+def param_value(key: str, param):
+    """What ``param_widget(key, param)`` returns, read from session state without drawing the widget
+    (its editor is closed; ``persist_state`` keeps the value): the default where none was set."""
+    state = st.session_state
+    if param.kind == "ints":
+        return [v for v in str(state.get(key, "/".join(map(str, param.default)))).split("/") if v.strip()]
+    if param.kind == "pair":
+        return tuple(float(state.get(f"{key}.{j}", param.default[j])) for j in range(2))
+    value = state.get(key, param.default)
+    if param.kind == "int":
+        return None if value is None else int(value)
+    if param.kind in ("bool", "choice") or value is None:
+        return value
+    return float(value)
+
+
 def _number(where, key: str, param, label: str, tip, default):
     value = st.session_state.get(key, default)
     low, high = _bounds(param, value)

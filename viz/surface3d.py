@@ -85,13 +85,18 @@ def surface_3d_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
     frame_list = [dict(name=str(int(s)), data=shown(int(s)), traces=moving) for s in at]
     bar = controls(style, at, redraw=True, speeds={}, hint=HINT.replace("the race", "the paths"), title=title)
     top = bar.pop("top")
+    # Seen from the corner between +x and +y: the z and y tick labels do not run into each other; from
+    # farther away with a projector's larger labels, so that none is cut at the scene's edge.
+    distance = 1.17 if presentation else 1.0
     layout = dict(
-        height=style.plot_height + top + 10, font=dict(size=style.font), margin=dict(l=0, r=0, t=top, b=10),
+        height=style.plot_height + top + 10, font=dict(size=style.font),
+        margin=dict(l=8, r=2 * style.font, t=top, b=10),
         uirevision=surface.key,
-        scene=dict(xaxis=dict(title=dict(text="x"), nticks=5), yaxis=dict(title=dict(text="y"), nticks=5),
-                   zaxis=dict(title=dict(text="log₁₀(f − min)" if surface.log_scale else "f"), nticks=4),
-                   camera=dict(eye=dict(x=0.5, y=1.2, z=0.62), center=dict(x=0, y=0, z=-0.12)), aspectmode="manual",
-                   aspectratio=dict(x=1, y=1, z=0.6)),
+        scene=dict(xaxis=dict(title=dict(text="x"), nticks=4), yaxis=dict(title=dict(text="y"), nticks=4),
+                   zaxis=dict(title=dict(text="log₁₀(f − min)" if surface.log_scale else "f"), nticks=3),
+                   camera=dict(eye=dict(x=1.2 * distance, y=0.9 * distance, z=0.68 * distance),
+                               center=dict(x=0, y=0, z=-0.05)),
+                   aspectmode="manual", aspectratio=dict(x=1, y=1, z=0.6)),
         **bar,
     )
     return AnimatedFigure(data, layout, frame_list)

@@ -31,12 +31,13 @@ import plotly.graph_objects as go
 
 from optimizers import OPTIMIZERS
 
-# Okabe and Ito's colour-blind safe set without its yellow (lost on a light map), and two of Tol's
-# and Tableau's darker colours that stay apart from it for every kind of colour vision (tests measure
-# CIEDE2000 under Machado's dichromat simulations).
-PALETTE = ("#000000", "#E69F00", "#009E73", "#56B4E9", "#CC79A7", "#0072B2", "#D55E00", "#332288", "#8C564B")
+# Okabe and Ito's colour-blind safe set without its yellow (lost on a light map) and its pink (lost on
+# the map's mid-tones for deuteranopes: Tol's wine instead), its sky blue a little lighter, and two
+# darker colours of Tol's and Tableau's that stay apart from it for every kind of colour vision (tests
+# measure CIEDE2000 under Machado's dichromat simulations, between runs and against the map).
+PALETTE = ("#000000", "#E69F00", "#009E73", "#49C1FE", "#882255", "#0072B2", "#D55E00", "#332288", "#8C564B")
 OPTIMIZER_COLORS = {
-    "sgd": "#000000", "momentum": "#E69F00", "nag": "#009E73", "adagrad": "#56B4E9", "adadelta": "#CC79A7",
+    "sgd": "#000000", "momentum": "#E69F00", "nag": "#009E73", "adagrad": "#49C1FE", "adadelta": "#882255",
     "rmsprop": "#0072B2", "adam": "#D55E00", "adamax": "#332288", "nadam": "#8C564B",
 }
 # Variants wear their family's colour in a dash of their own: the lecture's forms beside torch's, and
@@ -45,20 +46,21 @@ VARIANTS = {"momentum_lecture": ("momentum", "dash"), "nag_lecture": ("nag", "da
             "rmsprop_lecture": ("rmsprop", "dash"), "amsgrad": ("adam", "dash"), "adamw": ("adam", "dot"),
             "radam": ("adam", "dashdot")}
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
-# Light, so that every run's colour stands out on it (tests measure the contrast); the contour lines
-# carry the shape.
-MAP_COLORSCALE = [[0.0, "#c6d0dd"], [0.3, "#d8dfe8"], [0.65, "#eaeef3"], [1.0, "#fdfdfe"]]
-CONTOUR_LINE = "rgba(40, 55, 80, 0.4)"
+# Slate-blue valleys to near-white heights: lightness from 58 to 97 in CIELAB (a mid-tone floor, so the
+# landscape reads on a projector), the blue tint fading towards the top. As dark as the run colours
+# allow: every run stays at least 15 CIEDE2000 from every colour of the map (tests measure it).
+MAP_COLORSCALE = [[0.0, "#828D99"], [0.25, "#9EA6B0"], [0.5, "#BBC0C7"], [0.75, "#D8DBDE"], [1.0, "#F6F6F6"]]
+CONTOUR_LINE = "rgba(25, 35, 55, 0.5)"
 MAP_LEVELS = 24
 MAP_POINTS = 30_000  # vertices of the filled contours at most; finer surfaces are drawn from a coarser grid
 FRAMES = 100
 MAX_FRAMES = 400
-CLICK_GRID = 31  # points per side of the invisible grid that turns a click into a start point
 MAX_FIGURE_RUNS = 24
 TRAIL_POINTS = 16  # the GIF export's fading trail (viz.static)
 PIXEL = 1 / 1500  # a path is simplified to this fraction of the map's width (well below a pixel)
 SPEEDS = {"0.5×": 120, "2×": 30, "4×": 12}  # milliseconds per frame; Play runs at 60
 HINT = "Press ▶ Play to start the race, or drag the slider to any step."
+CLICK_HINT = "Press ▶ Play to start the race, drag the slider to any step, or click the map to start there."
 LOSS_NOTE = "f − f*: height above the minimum f*"
 LOSS_DECADES = 10.0  # the log loss panel spans at most this many decades
 MODEBAR = 28  # px at the top kept free for Plotly's toolbar, so that it never covers the legend
@@ -436,21 +438,10 @@ def _marker_traces(surface, view, starts: np.ndarray, style: Style) -> list[dict
     return traces
 
 
-def _map_traces(surface, view, style: Style, clickable: bool) -> list[dict]:
-    traces = [_scatter(**_xy(outline), mode="lines", fill="toself", fillcolor=color, uid=f"surface-{i}",
-                       line=dict(width=0.8, color=CONTOUR_LINE), hoverinfo="skip", showlegend=False,
-                       name="surface")
-              for i, (_, color, outline) in enumerate(surface_layers(surface, view))]
-    if clickable:
-        (x0, x1), (y0, y1) = view
-        gx, gy = np.meshgrid(np.linspace(x0, x1, CLICK_GRID), np.linspace(y0, y1, CLICK_GRID))
-        with np.errstate(all="ignore"):
-            f = surface.f(np.stack([gx.ravel(), gy.ravel()], -1))
-        traces.append(_scatter(
-            x=_f32(gx.ravel()), y=_f32(gy.ravel()), customdata=_f32(f), mode="markers", name="start here",
-            showlegend=False, marker=dict(size=14, opacity=0.0, color="white"),
-            hovertemplate="f(%{x:.3g}, %{y:.3g}) = %{customdata:.4g}<br>click to start here<extra></extra>"))
-    return traces
+def _map_traces(surface, view) -> list[dict]:
+    return [_scatter(**_xy(outline), mode="lines", fill="toself", fillcolor=color, uid=f"surface-{i}",
+                     line=dict(width=0.8, color=CONTOUR_LINE), hoverinfo="skip", showlegend=False, name="surface")
+            for i, (_, color, outline) in enumerate(surface_layers(surface, view))]
 
 
 def controls(style: Style, at: np.ndarray, *, redraw: bool = False, speeds: Mapping[str, int] = SPEEDS,
@@ -495,14 +486,41 @@ def controls(style: Style, at: np.ndarray, *, redraw: bool = False, speeds: Mapp
     )
 
 
+LR_PANEL = 0.22  # the learning-rate panel's share of the panels' height
+
+
+def lr_axis(runs: Mapping, labels: int = 3) -> dict:
+    """The learning-rate panel's axis: logarithmic where the rates differ by ten times or more (a run
+    at lr 0.001 beside one at 1 keeps its line off the floor), with a tick every 1, 2, 3, 5… decades
+    so that at most ``labels`` tick labels share the panel's height; else linear from zero."""
+    rates = np.concatenate([np.ravel(t.lr) for t in runs.values()] or [np.ones(1)])
+    rates = rates[np.isfinite(rates)]
+    if not (rates.size and rates.min() > 0 and rates.max() >= 10 * rates.min()):
+        return dict(type="linear", rangemode="tozero", nticks=max(labels, 2))
+    lo, hi = float(np.log10(rates.min())), float(np.log10(rates.max()))
+    pad = 0.12 * (hi - lo)
+    lo, hi = lo - pad, hi + pad
+    dtick = next(d for d in (1, 2, 3, 5, 10, 20, 50, 100) if math.floor(hi / d) - math.ceil(lo / d) + 1 <= labels)
+    return dict(type="log", range=[lo, hi], dtick=dtick)
+
+
+def _cursor_span(axis: dict, runs: Mapping) -> list[float]:
+    """The step cursor's ends on the learning-rate panel: its whole height."""
+    if axis["type"] == "log":
+        return [10.0 ** axis["range"][0], 10.0 ** axis["range"][1]]
+    top = max((float(np.max(t.lr, initial=0.0)) for t in runs.values()), default=1.0) or 1.0
+    return [0.0, top * 1.05]
+
+
 def _layout(surface, view, style: Style, loss_log: bool, loss_range, at: np.ndarray, title: str | None,
-            loss_title: str, corner: tuple[float, float]):
+            loss_title: str, corner: tuple[float, float], rate_axis: dict, clickable: bool):
     """The map on the left, the loss and learning-rate panels on the right, under the controls; the
-    legend of the map's markers sits in the map's quietest corner."""
+    legend of the map's markers sits in the map's quietest corner. ``clickable``: the hint says that a
+    click on the map starts the runs there."""
     axis = dict(showgrid=False, zeroline=False, ticks="outside", mirror=True, showline=True, linecolor="#888",
                 title_standoff=4)
     em = style.font
-    bar = controls(style, at, title=title)
+    bar = controls(style, at, title=title, hint=CLICK_HINT if clickable else HINT)
     top = bar.pop("top")
     bottom = 2 * em + 26
     return dict(
@@ -512,6 +530,7 @@ def _layout(surface, view, style: Style, loss_log: bool, loss_range, at: np.ndar
         plot_bgcolor="white",
         hovermode="closest",
         dragmode="pan",
+        clickmode="none",  # no data point is selected by a click (Streamlit would set this and draw again)
         uirevision=surface.key,
         legend2=dict(x=0.005 + 0.57 * corner[0], xanchor="right" if corner[0] else "left",
                      y=0.005 + 0.99 * corner[1], yanchor="top" if corner[1] else "bottom",
@@ -524,8 +543,8 @@ def _layout(surface, view, style: Style, loss_log: bool, loss_range, at: np.ndar
         yaxis2=dict(domain=[0.47, 1.0], anchor="x2", type="log" if loss_log else "linear",
                     title=dict(text=loss_title), exponentformat="power", range=loss_range, **axis),
         xaxis3=dict(domain=[0.68, 1.0], anchor="y3", title=dict(text="step"), **axis),
-        yaxis3=dict(domain=[0.0, 0.22], anchor="x3", title=dict(text="learning rate"), exponentformat="power",
-                    rangemode="tozero", nticks=4, **axis),
+        yaxis3=dict(domain=[0.0, LR_PANEL], anchor="x3", title=dict(text="learning rate"), exponentformat="power",
+                    **rate_axis, **axis),
         **dict(bar, annotations=[*bar["annotations"], dict(
             text=LOSS_NOTE if loss_log else "f: the loss itself (no minimum known)", xref="x2 domain",
             yref="y2 domain", x=0.98, y=0.98, xanchor="right", yanchor="top", showarrow=False,
@@ -541,8 +560,9 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
     Colours follow each run's optimizer (``keys`` maps a label to its optimizer key, else the label is
     read; ``colors`` maps labels to colours that override). ``bands`` maps a label to an array of
     extra paths (seeds, steps + 1, 2), drawn faint around that run and unfolding with it.
-    ``clickable`` lays an invisible grid of selectable points over the map, so a click can set the
-    start point. Frame k draws every path and loss curve up to its step and nothing after.
+    ``clickable`` says in the hint that a click on the map starts the runs there (a page that does so:
+    ui.workarounds.map_clicks). Frame k draws every path and loss curve up to its step
+    and nothing after.
     """
     if isinstance(frames, bool) or not isinstance(frames, int) or not 1 <= frames <= MAX_FRAMES:
         raise ValueError(f"frames must be a whole number from 1 to {MAX_FRAMES}, not {frames!r}")
@@ -560,7 +580,7 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
     width = (view[0][1] - view[0][0], view[1][1] - view[1][0])
     starts = np.unique(np.array([runs[k].xy[0, 0] for k in labels]).reshape(-1, 2), axis=0)
 
-    data = _map_traces(surface, view, style, clickable)
+    data = _map_traces(surface, view)
     map_tolerance = (PIXEL * width[0], PIXEL * width[1])
     loss_tolerance = (3 * PIXEL * max(steps, 1), 3 * PIXEL * (loss_range[1] - loss_range[0]))
     growing: list[tuple[Growing, int, int]] = []  # (lines, index of the past trace, of the recent trace)
@@ -595,7 +615,7 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
         ends.append((traj, xy, loss, last))
     data += _marker_traces(surface, view, starts, style)
 
-    lr_top = max((float(np.max(runs[k].lr, initial=0.0)) for k in labels), default=1.0) or 1.0
+    rate_axis = lr_axis(runs, max(2, int(LR_PANEL * style.plot_height / (2.2 * style.font))))
     run_colors = [looks[k].color for k in labels]
     animated = [
         _scatter(mode="markers", showlegend=False, customdata=labels, name="heads",
@@ -604,8 +624,8 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
         _scatter(mode="markers", xaxis="x2", yaxis="y2", showlegend=False, name="loss heads", customdata=labels,
                  marker=dict(color=run_colors, size=style.head - 2, line=dict(width=1, color="white")),
                  hovertemplate="%{customdata}<br>step %{x}: %{y:.4g}<extra></extra>"),
-        _scatter(mode="lines", xaxis="x3", yaxis="y3", showlegend=False, hoverinfo="skip", y=[0, lr_top * 1.05],
-                 line=dict(color="#555", width=1, dash="dot"), name="step cursor"),
+        _scatter(mode="lines", xaxis="x3", yaxis="y3", showlegend=False, hoverinfo="skip",
+                 y=_cursor_span(rate_axis, runs), line=dict(color="#555", width=1, dash="dot"), name="step cursor"),
         _scatter(mode="markers+text", showlegend=False, hoverinfo="text", cliponaxis=False, name="diverged",
                  textposition="top center", textfont=dict(size=style.font),
                  marker=dict(symbol="x-thin", size=style.head + 8, line=dict(width=3))),
@@ -650,7 +670,7 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
         frames_out.append(frame)
     loss_title = "f − f*" if loss_log else "f"
     corner = quiet_corner(view, [e[1] for e in ends])
-    layout = _layout(surface, view, style, loss_log, loss_range, at, title, loss_title, corner)
+    layout = _layout(surface, view, style, loss_log, loss_range, at, title, loss_title, corner, rate_axis, clickable)
     return AnimatedFigure(data, layout, frames_out)
 
 

@@ -1,11 +1,20 @@
 """The explorer page through Streamlit's AppTest: it renders, and its interactions change the scene."""
 
 import scenes as sc
+from surfaces.expression import EXAMPLE
 
 
 def query(at) -> dict[str, str]:
     return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.to_dict().items()} \
         if hasattr(at.query_params, "to_dict") else dict(at.query_params)
+
+
+def open_editors(at, *which) -> None:
+    """Open run editors (by run id), the schedule's ("schedule") or the rules ("rules"): their contents
+    are drawn only then."""
+    for w in which:
+        at.session_state["explorer.rules" if w == "rules" else f"explorer.editor.{w}"] = True
+    at.run()
 
 
 def test_default_page_renders_the_default_scene(app):
@@ -60,7 +69,7 @@ def test_a_shared_link_opens_exactly_its_scene(app):
     assert not at.exception and not at.warning
     assert at.selectbox(key="explorer.surface").value == "rosenbrock"
     assert at.slider(key="explorer.steps").value == 200
-    assert at.selectbox(key="explorer.schedule.name").value == "step"
+    assert at.session_state["explorer.schedule.name"] == "step"
     scene, warnings = sc.from_query(query(at))
     assert warnings == []
     assert scene == sc.from_query(link)[0]
@@ -87,6 +96,7 @@ def test_every_optimizer_and_schedule_builds_its_widgets(app):
     from optimizers import OPTIMIZERS, SCHEDULES
 
     at = app({"steps": "20"})
+    open_editors(at, 0, "schedule")
     for key in OPTIMIZERS:
         at.selectbox(key="explorer.run.0.opt").set_value(key).run()
         assert not at.exception, key
@@ -101,6 +111,7 @@ def test_every_optimizer_and_schedule_builds_its_widgets(app):
 
 def test_an_invalid_setting_shows_a_message_and_keeps_the_rest(app):
     at = app({"optimizers": "adam(lr=0.05),sgd(lr=0.01)", "steps": "20"})
+    open_editors(at, 0, 1)
     assert at.number_input(key="explorer.run.0.adam.betas.0").max == 0.9999  # β₁ = 1 cannot be typed
     at.checkbox(key="explorer.run.1.sgd.nesterov").check().run()  # Nesterov without momentum
     assert not at.exception
@@ -125,7 +136,19 @@ def test_a_refused_formula_explains_itself_and_keeps_the_text(app):
     assert not at.exception
     assert "formula" in at.error[0].value.lower()
     assert at.text_input(key="explorer.formula").value == "__import__('os').system('ls')"
-    assert query(at)["surface"] == "beale"  # the figure falls back; the typed text stays for fixing
+    assert query(at)["surface"] == "custom" and query(at)["formula"] == EXAMPLE  # the last valid surface
+
+
+def test_a_refused_formula_keeps_the_last_valid_surface_and_its_start(app):
+    """Not Beale with the formula's start: the formula that was valid before, from where it started."""
+    at = app({"surface": "custom", "formula": "x^2 + 3*y^2", "start": "1.5,-1"})
+    at.text_input(key="explorer.formula").set_value("x^2 + (3*y^2").run()
+    assert not at.exception
+    assert "formula" in at.error[0].value.lower() and "last surface that was valid" in at.error[0].value
+    q = query(at)
+    assert (q["surface"], q["formula"]) == ("custom", "x^2 + 3*y^2") and sc.from_query(q)[0].start == (1.5, -1.0)
+    assert "Your formula" in " ".join(m.value for m in at.markdown)  # its title, not Beale's
+    assert at.text_input(key="explorer.formula").value == "x^2 + (3*y^2"  # the typed text stays for fixing
 
 
 def test_a_link_with_a_formula(app):
@@ -158,6 +181,8 @@ def test_links_beyond_the_widgets_warn_instead_of_breaking(app):
 
 def test_a_new_run_is_what_its_label_says_and_sgd_shows_the_rule_it_runs(app):
     at = app({"optimizers": "sgd(lr=0.01,momentum=0.9)"})
+    assert not any("b_t = \\mu b_{t-1}" in x.value for x in at.latex)  # set only when asked for
+    open_editors(at, "rules")  # (not an editor: the same kind of tracked expander)
     assert any("b_t = \\mu b_{t-1}" in x.value for x in at.latex)  # momentum's rule, not plain SGD's
     at.button[[b.label for b in at.button].index("Add a run")].click().run()
     assert query(at)["optimizers"].endswith("adam(lr=0.001)")

@@ -1,202 +1,67 @@
 """Every "What to watch" sentence of the prepared scenes, measured on the trajectories that
-``compute(scene)`` returns (torch's rules, step for step). Each claim is a row of a table: a phrase
-of the caption (checked to be in it), the quantity measured, its value, and the threshold it must pass.
+``compute(scene)`` returns (torch's rules, step for step): scenes.stories holds one table per preset,
+a row per claim (the words of the text it proves, the quantity, its value, the criterion), the same
+table the page prints under "What the numbers say". Here every row must hold, its words must be in
+the preset's text, and the short caption above the figure must be made of measured words only.
 
 The presets were re-tuned for issue 10 so that they prove the lecture's claims about Radford's
 animations, with captions that say what is seen.
-
-Definitions (f* the global minimum's value, "gap" = f − f*):
-- arrives: the gap falls to 0.01 or below; its step is "steps to arrive".
-- overshoot (climb): the largest rise of log10 of the gap (floored at 1e-6) above the lowest value it
-  had reached before, in decades: a loss that goes down, then back up by a factor ten, climbs 1.
-- escapes (saddle): |y| reaches 1, two thirds of the way from the ridge line to the map's edge.
-- crossings (valley): sign changes of y, counting only points at least ``amp`` away from the floor.
-- progress along the floor: how much of the way from the start's x to the minimum's x is covered.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import re
+
 import pytest
 
 import scenes as sc
-from optimizers import OPTIMIZERS, run
+from scenes.stories import claims, shown, table
 
 Scene = sc.Scene
 
-# ------------------------------------------------------------------------------------- measures
 
-
-def gap(scene, traj) -> np.ndarray:
-    surface = sc.surface_of(scene)
-    return traj.loss[:, 0] - float(surface.f(np.array(surface.minima[0])))
-
-
-def climb(g: np.ndarray, floor: float = 1e-6) -> float:
-    level = np.log10(np.maximum(g, floor))
-    return float(np.max(level - np.minimum.accumulate(level)))
-
-
-def first(mask: np.ndarray) -> float:
-    hit = np.flatnonzero(mask)
-    return float(hit[0]) if hit.size else np.inf
-
-
-def arrives(scene, traj) -> float:
-    return first(gap(scene, traj) <= 0.01)
-
-
-def escapes(traj) -> float:
-    return first(np.abs(traj.xy[:, 0, 1]) >= 1.0)
-
-
-def crossings(y: np.ndarray, amp: float) -> int:
-    side = np.sign(y[np.abs(y) >= amp])
-    return int(np.sum(side[1:] != side[:-1]))
-
-
-def progress(scene, traj) -> float:
-    surface = sc.surface_of(scene)
-    x0, target = traj.xy[0, 0, 0], surface.minima[0][0]
-    return float((traj.xy[-1, 0, 0] - x0) / (target - x0))
-
-
-def by_key(scene, runs) -> dict:
-    return {r.optimizer: runs[label] for r, label in zip(scene.runs, sc.run_labels(scene.runs), strict=True)}
-
-
-# --------------------------------------------------------------------------------- the stories
-
-
-def beale_claims(scene, runs):
-    t = by_key(scene, runs)
-    a = {k: arrives(scene, v) for k, v in t.items()}
-    c = {k: climb(gap(scene, v)) for k, v in t.items()}
-    far = {k: float(np.max(np.hypot(*(v.xy[:, 0] - (3.0, 0.5)).T))) for k, v in t.items()}
-    trio = ("adagrad", "adadelta", "rmsprop")
-    defaults = run(OPTIMIZERS["adadelta"].factory(), sc.surface_of(scene), np.array(scene.start_point()),
-                   scene.steps, 1.0)
-    first_step = np.abs(defaults.xy[1, 0] - defaults.xy[0, 0])
-    return [
-        ("Momentum overshoots", "momentum's climb (decades)", c["momentum"], c["momentum"] >= 1.0),
-        ("out onto the far plateau", "momentum's final x; smallest gap", (t["momentum"].xy[-1, 0, 0],
-                                                                          gap(scene, t["momentum"]).min()),
-         t["momentum"].xy[-1, 0, 0] < 0 and gap(scene, t["momentum"]).min() > 0.01),
-        ("does not come back within the 500 steps", "momentum's steps to arrive", a["momentum"],
-         a["momentum"] == np.inf),
-        ("it swings less far", "NAG's farthest distance from the minimum / momentum's", far["nag"] / far["momentum"],
-         far["nag"] <= 0.5 * far["momentum"] and c["nag"] < c["momentum"]),
-        ("arrives first", "NAG's steps to arrive, every other run's", (a["nag"], a),
-         all(a["nag"] < v for k, v in a.items() if k != "nag")),
-        ("Adagrad, Adadelta and RMSProp arrive about equally well, within a factor of two of each other",
-         "slowest / fastest of the three",
-         max(a[k] for k in trio) / min(a[k] for k in trio), max(a[k] for k in trio) <= 2 * min(a[k] for k in trio)),
-        ("without overshooting", "their climbs (decades)", [c[k] for k in trio], all(c[k] <= 0.05 for k in trio)),
-        ("Adam arrives with them", "Adam's steps to arrive / the three's fastest", a["adam"] / min(a[k] for k in trio),
-         a["adam"] <= 2 * min(a[k] for k in trio)),
-        ("SGD is slow and has not arrived after 500 steps", "SGD's final gap; the three's slowest arrival",
-         (gap(scene, t["sgd"])[-1], max(a[k] for k in trio)),
-         gap(scene, t["sgd"])[-1] > 0.01 and max(a[k] for k in trio) <= 0.5 * scene.steps),
-        ("with torch's defaults (eps=1e-6, rho=0.9) its first steps move each coordinate by only "
-         "√(eps/(1 − rho)) ≈ 0.003 and it needs more than 400 steps to arrive",
-         "first step per coordinate; steps to arrive", (first_step, arrives(scene, defaults)),
-         np.all((0.002 < first_step) & (first_step < 0.004)) and arrives(scene, defaults) > 400),
-    ]
-
-
-def saddle_claims(scene, runs):
-    t = by_key(scene, runs)
-    e = {k: escapes(v) for k, v in t.items()}
-    others = [v for k, v in e.items() if k != "adadelta"]
-    return [
-        ("Adadelta escapes fastest", "Adadelta's escape step / the next fastest", e["adadelta"] / min(others),
-         e["adadelta"] <= 0.75 * min(others)),
-        ("Adagrad and RMSProp escape alike", "their escape steps", (e["adagrad"], e["rmsprop"]),
-         abs(e["adagrad"] - e["rmsprop"]) <= 0.15 * min(e["adagrad"], e["rmsprop"])),
-        ("Adam follows", "Adam's escape step", e["adam"],
-         max(e["adagrad"], e["rmsprop"]) < e["adam"] < min(e["momentum"], e["nag"])),
-        ("momentum and NAG are slow, needing well over a hundred steps", "their escape steps",
-         (e["momentum"], e["nag"]),
-         all(100 < e[k] <= scene.steps and e[k] >= 2.5 * max(e["adagrad"], e["rmsprop"]) for k in ("momentum", "nag"))),
-        ("SGD stays trapped near the ridge for the whole scene", "SGD's largest |y|",
-         float(np.abs(t["sgd"].xy[:, 0, 1]).max()), float(np.abs(t["sgd"].xy[:, 0, 1]).max()) < 0.1),
-    ]
-
-
-def valley_claims(scene, runs):
-    t = by_key(scene, runs)
-    p = {k: progress(scene, v) for k, v in t.items()}
-    y = {k: v.xy[:, 0, 1] for k, v in t.items()}
-    return [
-        ("SGD gets almost nowhere along the floor: less than a tenth of the way", "SGD's progress", p["sgd"],
-         0 < p["sgd"] < 0.1),
-        ("oscillate across the floor from wall to wall", "crossings beyond ±0.1",
-         (crossings(y["momentum"], 0.1), crossings(y["nag"], 0.1)),
-         crossings(y["momentum"], 0.1) >= 4 and crossings(y["nag"], 0.1) >= 4),
-        ("more than five times as far as SGD", "their progress / SGD's",
-         (p["momentum"] / p["sgd"], p["nag"] / p["sgd"]), min(p["momentum"], p["nag"]) > 5 * p["sgd"]),
-        ("reach the bottom with at most a swing or two", "progress; crossings beyond ±0.05",
-         [(p[k], crossings(y[k], 0.05)) for k in ("rmsprop", "adam")],
-         all(p[k] > 0.99 and crossings(y[k], 0.05) <= 2 for k in ("rmsprop", "adam"))),
-    ]
-
-
-def moons_claims(scene, runs, bands):
-    surface = sc.surface_of(scene)
-    rows = []
-    for label, traj in runs.items():
-        xy = traj.xy[:, 0]
-        last = xy[-100:]
-        near = float(np.mean(np.hypot(*(last - surface.minima[0]).T)))
-        jitter = float(np.sum(np.hypot(*np.diff(last, axis=0).T)) / max(np.hypot(*(last[-1] - last[0])), 1e-12))
-        rows.append(("every run jitters around the minimum", f"{label}: mean distance over the last 100 steps", near,
-                     near < 0.1))
-        rows.append(("instead of settling", f"{label}: path length / net displacement, last 100 steps", jitter,
-                     jitter > 5))
-        seeds = bands[label]
-        rows.append(("the faint lines are other seeds of the same run", f"{label}: seeds; smallest final distance",
-                     (len(seeds), float(np.min(np.hypot(*(seeds[:, -1] - xy[-1]).T)))),
-                     len(seeds) == scene.seeds - 1 and np.min(np.hypot(*(seeds[:, -1] - xy[-1]).T)) > 0))
-    return rows
-
-
-def banana_claims(scene, runs):
-    on_floor = {k: first(np.abs(v.xy[:, 0, 1] - v.xy[:, 0, 0] ** 2) <= 0.03) for k, v in runs.items()}
-    end = {k: float(np.hypot(*(v.xy[-1, 0] - (1.0, 1.0)))) for k, v in runs.items()}
-    return [
-        ("every method finds the valley quickly", "steps to |y − x²| ≤ 0.03 (at most 5% of the scene)", on_floor,
-         all(s <= 0.05 * scene.steps for s in on_floor.values())),
-        ("following its floor to (1, 1) separates them", "largest / smallest final distance to (1, 1)",
-         max(end.values()) / min(end.values()), max(end.values()) >= 100 * min(end.values())),
-    ]
-
-
-def claims(key: str, scene) -> list:
-    """Rows (phrase of the caption, quantity, value, passes) for the preset ``key`` showing ``scene``."""
+def check(key: str, scene, text: str) -> None:
     runs, bands = sc.compute(scene)
-    if key == "beale":
-        return beale_claims(scene, runs)
-    if key == "saddle":
-        return saddle_claims(scene, runs)
-    if key == "long_valley":
-        return valley_claims(scene, runs)
-    if key == "noisy_moons":
-        return moons_claims(scene, runs, bands)
-    return banana_claims(scene, runs)
-
-
-def check(key: str, scene, caption: str) -> None:
-    rows = claims(key, scene)
-    missing = [phrase for phrase, *_ in rows if phrase.split(":")[0] not in caption]
-    assert not missing, f"{key}: the caption does not say {missing}"
-    failed = [f"{phrase!r}: {quantity} = {value}" for phrase, quantity, value, ok in rows if not ok]
+    rows = claims(key, scene, runs, bands)
+    missing = [c.words for c in rows if c.words not in text]
+    assert not missing, f"{key}: the text does not say {missing}"
+    failed = [f"{c.words!r}: {c.quantity} = {c.value} (wanted {c.criterion})" for c in rows if not c.holds]
     assert not failed, f"{key}: " + "; ".join(failed)
 
 
 @pytest.mark.parametrize("key", list(sc.PRESETS))
 def test_the_preset_proves_its_caption(key):
     preset = sc.PRESETS[key]
-    check(key, preset.scene, preset.caption)
+    check(key, preset.scene, preset.caption + " " + preset.detail)
+
+
+@pytest.mark.parametrize("key", list(sc.PRESETS))
+def test_the_caption_is_short_and_every_clause_of_it_is_measured(key):
+    """The caption a student reads in one glance: at most two sentences and 45 words, and every clause
+    of it (between punctuation) holds words of a measured claim, or is the surface's own description."""
+    preset = sc.PRESETS[key]
+    caption = preset.caption
+    assert len(re.findall(r"[.!?](\s|$)", caption)) <= 2 and len(caption.split()) <= 45, caption
+    words = [c.words for c in claims(key, preset.scene, *sc.compute(preset.scene))]
+    measured = [w for w in words if w in caption]
+    assert len(measured) >= 2, (key, measured)
+    setting = ("overshooting does not win", "Rosenbrock's curved valley", "Minibatches of 16 make the gradient noisy")
+    for clause in re.split(r"[.;:](?:\s|$)", caption):
+        clause = clause.strip()
+        if clause:
+            assert any(w in clause or clause in w for w in words) or any(s in clause for s in setting), \
+                f"{key}: the clause {clause!r} is not measured"
+
+
+def test_the_page_table_prints_what_was_measured():
+    preset = sc.PRESETS["beale"]
+    rows = claims("beale", preset.scene, *sc.compute(preset.scene))
+    printed = table(rows)
+    assert [r["the text says"] for r in printed] == [c.words for c in rows]
+    assert all(r["holds"] == "✓" for r in printed)
+    momentum = printed[2]
+    assert momentum["the text says"] == "does not come back" and momentum["value"] == "never"
+    assert shown((1.23456, float("inf"), 3)) == "1.23; never; 3" and shown(41.0) == "41"
 
 
 def test_the_claims_can_fail():
@@ -204,14 +69,15 @@ def test_the_claims_can_fail():
     arrives about as early as NAG and never climbs back; the long valley before: SGD at lr=0.05 got
     most of the way. The table rejects both."""
     beale = sc.PRESETS["beale"]
+    text = beale.caption + " " + beale.detail
     before = Scene("beale", sc.parse_runs("sgd(lr=0.001),momentum(lr=0.001),nag(lr=0.001),adagrad(lr=0.3),"
                                           "adadelta(lr=1),rmsprop(lr=0.01),adam(lr=0.03)"), steps=500)
     with pytest.raises(AssertionError, match="Momentum overshoots"):
-        check("beale", before, beale.caption)
+        check("beale", before, text)
     valley = sc.PRESETS["long_valley"]
     before = Scene("ravine", sc.parse_runs("sgd(lr=0.05),momentum(lr=0.01),nag(lr=0.01),rmsprop(lr=0.03),"
                                            "adam(lr=0.1)"), steps=300)
     with pytest.raises(AssertionError, match="almost nowhere"):
-        check("long_valley", before, valley.caption)
+        check("long_valley", before, valley.caption + " " + valley.detail)
     with pytest.raises(AssertionError, match="does not say"):
         check("banana", sc.PRESETS["banana"].scene, "Rosenbrock's curved valley.")

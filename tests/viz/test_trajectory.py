@@ -4,6 +4,7 @@ the surface is made of traces Plotly keeps while it plays, and that its colours 
 import base64
 import itertools
 import json
+import math
 
 import numpy as np
 import plotly.io as pio
@@ -351,7 +352,7 @@ def test_the_palette_stays_apart_for_every_kind_of_colour_vision(vision):
     assert set(OPTIMIZER_COLORS.values()) == set(PALETTE)
     for a, b in itertools.combinations(PALETTE, 2):
         assert delta_e(a, b, vision) > 10, (a, b)
-    backgrounds = [c for _, c in MAP_COLORSCALE] + [color_at(t) for t in np.linspace(0, 1, 11)]
+    backgrounds = [c for _, c in MAP_COLORSCALE] + [color_at(t) for t in np.linspace(0, 1, 51)]
     for a in PALETTE:
         for bg in backgrounds:
             assert delta_e(a, bg, vision) > 14, (a, bg)
@@ -396,13 +397,31 @@ def test_presentation_mode_is_larger_and_bands_unfold():
         assert np.allclose(start[np.isfinite(start[:, 0])], band[0, 0], atol=1e-6)
 
 
-def test_clickable_map_has_a_selectable_grid():
+def test_a_clickable_map_says_so_and_sends_no_grid_of_points():
+    """The page reads a click anywhere on the map to the pixel (ui.workarounds.map_clicks, tested in the
+    browser): no invisible grid of points is sent to be clicked on; the hint tells a student."""
     s = SURFACES["beale"]
     t = run(OPTIMIZERS["adam"].factory(), s, s.start, 10, 0.01)
-    fig = trajectory_figure(s, {"a": t}, clickable=True)
-    grids = [d for d in fig.data if d.name == "start here"]
-    assert len(grids) == 1 and len(decode(grids[0].x)) == 31 * 31
-    assert "f(" in grids[0].hovertemplate
+    clickable = trajectory_figure(s, {"a": t}, clickable=True).to_dict()
+    plain = trajectory_figure(s, {"a": t}).to_dict()
+    assert len(clickable["data"]) == len(plain["data"])
+    hints = [a["text"] for a in clickable["layout"]["annotations"] if "Press ▶" in a["text"]]
+    assert hints == ["Press ▶ Play to start the race, drag the slider to any step, or click the map to start there."]
+
+
+def test_the_learning_rate_panel_is_logarithmic_where_rates_differ_by_ten_times():
+    s = SURFACES["beale"]
+    slow, fast = (run(OPTIMIZERS["sgd"].factory(), s, s.start, 10, lr) for lr in (0.001, 0.5))
+    both = trajectory_figure(s, {"slow": slow, "fast": fast}).to_dict()["layout"]["yaxis3"]
+    assert both["type"] == "log" and both["range"][0] < -3 < 0 < both["range"][1] < 0.5
+    def labels(axis):
+        return math.floor(axis["range"][1] / axis["dtick"]) - math.ceil(axis["range"][0] / axis["dtick"]) + 1
+
+    assert 2 <= labels(both) <= 3  # 13 px labels in a panel 88 px tall
+    near = trajectory_figure(s, {"a": slow, "b": run(OPTIMIZERS["sgd"].factory(), s, s.start, 10, 0.005)})
+    assert near.to_dict()["layout"]["yaxis3"]["type"] == "linear"
+    big = trajectory_figure(s, {"slow": slow, "fast": fast}, presentation=True).to_dict()["layout"]["yaxis3"]
+    assert labels(big) == 2  # 24 px labels in a panel 106 px tall
 
 
 def test_the_builder_bounds_its_own_inputs():

@@ -14,6 +14,7 @@ import scenes as sc
 import ui
 from optimizers import OPTIMIZERS, SCHEDULES
 from ui import scene_form as form
+from ui.inspector import glyphs, inspector
 from ui.share import export_bar
 from viz import surface_3d_figure, trajectory_figure
 
@@ -23,7 +24,7 @@ K = form.K
 
 @st.cache_data(max_entries=64, show_spinner="Running the optimizers…")
 def computed(scene: sc.Scene):
-    return sc.compute(scene)
+    return sc.compute(scene, states=True)
 
 
 form.open_first_visit()
@@ -61,7 +62,8 @@ if scene.view == "3d":
                     config={"displaylogo": False})
 else:
     map_key = K("map")
-    figure = trajectory_figure(surface, runs, bands=bands, presentation=scene.presentation, clickable=not locked)
+    figure = trajectory_figure(surface, runs, bands=bands, presentation=scene.presentation, clickable=not locked,
+                               glyphs=glyphs(scene, runs))
     clicked = lambda: form.start_at_click(st.session_state[map_key].selection.points)  # noqa: E731
     st.plotly_chart(figure, key=map_key, selection_mode="points", theme=None, on_select="ignore" if locked else clicked,
                     config={"displaylogo": False, "scrollZoom": False,
@@ -69,6 +71,7 @@ else:
                                                      "scale": 3}})
 
 st.table(sc.readable(sc.summary_rows(surface, runs)), hide_index=True)
+inspector(scene, runs)
 
 st.markdown("#### The update rules that ran")
 rules = list(dict.fromkeys((r.optimizer, r.rule()) for r in scene.runs))

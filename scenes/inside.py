@@ -27,6 +27,11 @@ SYMBOLS = {"momentum_buffer": "b_t", "sum": "s_t", "square_avg": "v_t", "grad_av
            "exp_avg": "m_t", "exp_avg_sq": "v_t", "max_exp_avg_sq": "v̂_t = max(v̂_{t−1}, v_t)", "exp_inf": "u_t",
            "mu_product": "Π_t", "velocity": "v_t", "step": "t"}
 LECTURE_SYMBOLS = {"square_avg": "⟨g²⟩_t"}
+RATES = {"adagrad": "ε_t/((1 + (t−1)η)(√s_t + ϵ))", "rmsprop": "ε_t/(√ṽ_t + ϵ)",
+         "adadelta": "ε_t √(u_{t−1} + ϵ)/√(v_t + ϵ)",
+         "adam": "ε_t/(√v̂_t + ϵ)", "adamw": "ε_t/(√v̂_t + ϵ)", "amsgrad": "ε_t/(√(v̂_t/(1−β₂ᵗ)) + ϵ)",
+         "adamax": "ε_t/u_t", "nadam": "ε_t/(√v̂_t + ϵ)", "rmsprop_lecture": "ε_t/√(⟨g²⟩_t + ϵ)"}
+RECTIFIED = "ε_t r_t √(1−β₂ᵗ)/(√v_t + ϵ)"
 
 
 def run_specs(scene: Scene) -> dict[str, Any]:
@@ -137,7 +142,8 @@ def inspect(scene: Scene, runs: dict, label: str, step: int) -> Inspection:
     if "v_hat" in e:
         rows.append(_row("bias-corrected second moment", "v̂_t/(1−β₂ᵗ)" if "v_max" in e else "v̂_t = v_t/(1−β₂ᵗ)",
                          e["v_hat"]))
-    rows += [_row("effective rate", "Δθ per unit of (averaged) gradient", e["rate"]),
+    rate = RECTIFIED if e.get("rectified") else RATES.get(r.optimizer, "ε_t")
+    rows += [_row("effective rate", rate, e["rate"]),
              _row("update: the gradient's share", "", e["parts"]["gradient"]),
              _row("update: the momentum's share (the past)", "", e["parts"]["momentum"]),
              _row("update: weight decay's share", "", e["parts"]["weight_decay"]),

@@ -39,6 +39,11 @@ def glyphs(scene: sc.Scene, runs: dict, where=st):
     return glyph_layer(sc.surface_of(scene), runs, paths, kind)
 
 
+def _height(rows: list) -> int:
+    """Pixels that show every row without a scroll bar (Streamlit's rows are 35 px high)."""
+    return 35 * (len(rows) + 1) + 3
+
+
 def _shift(key: str, by: int, last: int) -> None:
     st.session_state[key] = min(max(int(st.session_state[key]) + by, 1), last)
 
@@ -68,9 +73,9 @@ def inspector(scene: sc.Scene, runs: dict) -> None:
     st.markdown(f"**{seen.title}** ({seen.origin}), update t = {seen.step}: from step {seen.step - 1} to step "
                 f"{seen.step} of the slider")
     table, scalars = st.columns([3, 1])
-    table.dataframe(pd.DataFrame(seen.rows), hide_index=True, width="stretch",
+    table.dataframe(pd.DataFrame(seen.rows), hide_index=True, width="stretch", height=_height(seen.rows),
                     column_config={"x": NUMBER, "y": NUMBER})
-    scalars.dataframe(pd.DataFrame(seen.scalars), hide_index=True, width="stretch",
+    scalars.dataframe(pd.DataFrame(seen.scalars), hide_index=True, width="stretch", height=_height(seen.scalars),
                       column_config={"value": NUMBER})
     for note in seen.notes:
         st.caption(note)

@@ -171,6 +171,42 @@ def banana_claims(scene, runs):
     ]
 
 
+def lecture_claims(scene, runs):
+    """Torch's forms against the lecture's: momentum split by the rate drop, RMSProp by where ϵ sits."""
+    t = by_key(scene, runs)
+    drop = dict(scene.schedule_params)["step_size"]
+    xy = {k: v.xy[:, 0] for k, v in t.items()}
+    step = {k: np.hypot(*np.diff(v, axis=0).T) for k, v in xy.items()}
+    near = {k: float(np.hypot(*v[-1])) for k, v in xy.items()}  # the minimum is at the origin
+    torch_, lecture = "momentum", "momentum_lecture"
+    slows = step[torch_][drop] / step[torch_][drop - 1]
+    coasts = step[lecture][drop] / step[lecture][drop - 1]
+    after = step[lecture][drop:].sum() / step[torch_][drop:].sum()
+    first = step["rmsprop_lecture"][0] / step["rmsprop"][0]
+    eps = [dict(r.params)["eps"] for r in scene.runs if r.optimizer.startswith("rmsprop")]
+    return [
+        ("run the same path to rounding for the first 150 steps", "largest distance up to the drop; the drop's step",
+         (float(np.abs(xy[torch_][: drop + 1] - xy[lecture][: drop + 1]).max()), drop),
+         drop == 150 and np.abs(xy[torch_][: drop + 1] - xy[lecture][: drop + 1]).max() < 1e-12
+         and float(np.hypot(*(xy[torch_][-1] - xy[lecture][-1]))) > 0.5),
+        ("When the rate drops tenfold at step 150", "the rate before and after the drop",
+         (t[torch_].lr[drop - 1], t[torch_].lr[drop]), np.isclose(t[torch_].lr[drop], 0.1 * t[torch_].lr[drop - 1])),
+        ("its next step is a tenth as long", "torch's step after the drop / before", slows, 0.08 < slows < 0.12),
+        ("keeps the speed the old rate gave it and coasts on", "the lecture's step after the drop / before", coasts,
+         coasts > 0.9),
+        ("covering more than twice the distance after the drop", "the lecture's path length after it / torch's",
+         after, after > 2),
+        ("and ends nearer the minimum", "final distances to the minimum (torch's, the lecture's)",
+         (near[torch_], near[lecture]), near[lecture] < near[torch_]),
+        ("√v + ϵ, the lecture inside it, √(v + ϵ), a smaller divisor", "ϵ; √(v + ϵ) < √v + ϵ for every v > 0",
+         eps, eps[0] == eps[1] >= 1),
+        ("the lecture's first step is about a third longer", "first steps, lecture / torch", first,
+         1.25 < first < 1.45),
+        ("it ends more than twice as near the minimum", "final distances (torch's RMSProp, the lecture's)",
+         (near["rmsprop"], near["rmsprop_lecture"]), 2 * near["rmsprop_lecture"] < near["rmsprop"]),
+    ]
+
+
 def claims(key: str, scene) -> list:
     """Rows (phrase of the caption, quantity, value, passes) for the preset ``key`` showing ``scene``."""
     runs, bands = sc.compute(scene)
@@ -182,6 +218,8 @@ def claims(key: str, scene) -> list:
         return valley_claims(scene, runs)
     if key == "noisy_moons":
         return moons_claims(scene, runs, bands)
+    if key == "torch_vs_lecture":
+        return lecture_claims(scene, runs)
     return banana_claims(scene, runs)
 
 
@@ -215,3 +253,13 @@ def test_the_claims_can_fail():
         check("long_valley", before, valley.caption)
     with pytest.raises(AssertionError, match="does not say"):
         check("banana", sc.PRESETS["banana"].scene, "Rosenbrock's curved valley.")
+    forms = sc.PRESETS["torch_vs_lecture"]
+    constant = Scene("ravine", forms.scene.runs, steps=300, start=(-8.0, 0.5),
+                     schedule="step", schedule_params=(("gamma", 1.0), ("step_size", 150)))
+    with pytest.raises(AssertionError, match="a tenth as long"):  # no drop: the momentum forms never split
+        check("torch_vs_lecture", constant, forms.caption)
+    small_eps = Scene("ravine", sc.parse_runs(sc.to_query(forms.scene)["optimizers"].replace("eps=1.0", "eps=0.1")),
+                      steps=300, start=(-8.0, 0.5), schedule=forms.scene.schedule,
+                      schedule_params=forms.scene.schedule_params)
+    with pytest.raises(AssertionError, match="more than twice as near"):
+        check("torch_vs_lecture", small_eps, forms.caption)

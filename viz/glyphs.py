@@ -13,8 +13,9 @@ At a head at step k the glyphs show update k, the one that brought the run there
 
 One scale per unit and scene, never per frame, so that lengths compare across runs and steps: a
 nice number (1, 2 or 5 times a power of ten) that draws the median of the lengths (every run,
-every frame) at ``TARGET`` of the map's shorter side. A glyph longer than ``CAP`` of that side is cut
-to it, its direction kept, and the legend says so. The legend beside the map's markers states every
+every frame; measured as the eye sees them, in fractions of the map's width and height) at ``TARGET``
+of the map. A glyph longer than ``CAP`` of the map is cut to it, its direction kept (a head's parts
+together), and the legend says so. The legend beside the map's markers states every
 scale. Glyphs are thin and semi-transparent, over the paths and under the heads.
 """
 
@@ -29,8 +30,8 @@ from .trajectory import _display, _f32, _scatter
 
 KINDS = {"none": "none", "gradient": "gradient", "velocity": "velocity / first moment", "rate": "step scale",
          "parts": "update parts"}
-TARGET = 0.1  # of the map's shorter side: the length of a typical glyph
-CAP = 0.3  # of the map's shorter side: a longer glyph is cut to this
+TARGET = 0.1  # of the map (its width and height as units): the length of a typical glyph
+CAP = 0.3  # of the map: a longer glyph is cut to this
 PERCENTILE = 50
 OPACITY = 0.8
 PART_DASH = {"gradient": "solid", "momentum": "dot", "weight_decay": "dash"}
@@ -39,39 +40,46 @@ PART_NAMES = {"gradient": "step: gradient's share", "momentum": "step: momentum'
 LEGEND_COLOR = "#444"
 
 
-def nice_scale(lengths, span: float) -> float:
+def nice_scale(lengths) -> float:
     """The largest of 1, 2, 5 times a power of ten that draws the ``PERCENTILE``-th percentile of
-    ``lengths`` (the finite positive ones) at most ``TARGET * span`` long; 1 where there are none."""
-    lengths = np.asarray(lengths, dtype=float).ravel()
+    ``lengths`` (fractions of the map; the finite positive ones) at most ``TARGET`` long; 1 where there
+    are none."""
+    lengths = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in lengths]) if len(lengths) else np.zeros(0)
     lengths = lengths[np.isfinite(lengths) & (lengths > 0)]
     if not lengths.size:
         return 1.0
-    raw = TARGET * span / float(np.percentile(lengths, PERCENTILE))
+    raw = TARGET / float(np.percentile(lengths, PERCENTILE))
     power = 10.0 ** math.floor(math.log10(raw))
     return max(m for m in (1.0, 2.0, 5.0, 10.0) if m * power <= raw * (1 + 1e-12)) * power
 
 
 def number(value: float) -> str:
-    """A scale or a cut as the legend writes it: at most three significant digits."""
+    """A scale as the legend writes it."""
     return f"{value:g}"
 
 
-def _cut(vectors: np.ndarray, cap: float) -> tuple[np.ndarray, bool]:
+def on_map(vectors: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """The lengths of ``vectors`` (..., 2) as fractions of the map, whose width and height are ``size``:
+    what the eye sees, whatever the axes' units."""
+    return np.hypot(vectors[..., 0] / size[0], vectors[..., 1] / size[1])
+
+
+def _cut(vectors: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, bool]:
     """``vectors`` (..., k, 2), each group of k (a head's parts) shrunk by one factor so that none is
-    longer than ``cap``; and whether any was."""
-    longest = np.max(np.hypot(vectors[..., 0], vectors[..., 1]), axis=-1, keepdims=True)
+    longer than ``CAP`` of the map; and whether any was."""
+    longest = np.max(on_map(vectors, size), axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        factor = np.where(longest > cap, cap / longest, 1.0)
-    return vectors * factor[..., None], bool(np.any(longest > cap))
+        factor = np.where(longest > CAP, CAP / longest, 1.0)
+    return vectors * factor[..., None], bool(np.any(longest > CAP))
 
 
 class _Arrow:
     """One run's arrows (a trace): at each frame, from its anchors to anchor + vector; an arrowhead at
     the tip, turned along the arrow by Plotly (``angleref="previous"``)."""
 
-    def __init__(self, name: str, color: str, dash: str, width: float, head: int):
+    def __init__(self, name: str, meta: dict, color: str, dash: str, width: float, head: int):
         self.trace = _scatter(mode="lines+markers", xaxis="x", yaxis="y", showlegend=False, hoverinfo="skip",
-                              name=name, opacity=OPACITY, line=dict(color=color, width=width, dash=dash),
+                              name=name, meta=meta, opacity=OPACITY, line=dict(color=color, width=width, dash=dash),
                               marker=dict(symbol="arrow", size=[0, head], angleref="previous", color=color,
                                           line=dict(width=0)), x=[], y=[])
 
@@ -130,11 +138,15 @@ def _check_explained(paths: Mapping, at: np.ndarray, runs: Mapping) -> None:
 def _build(surface, runs, paths, kind, view, at, style, looks):
     _check_explained(paths, at, runs)
     labels = [label for label in runs if label in paths]
-    span = min(view[0][1] - view[0][0], view[1][1] - view[1][0])
-    cap = CAP * span
+    size = np.array([view[0][1] - view[0][0], view[1][1] - view[1][0]])
     anchors = {label: heads(surface, runs[label], at) for label in labels}
     width, head = style.line * 0.55, max(7, int(style.head * 0.75))
     traces, frames, legend = [], [], []  # frames: per trace, (len(at),) frame data dicts
+
+    def arrows(label: str, name: str, meta: dict, tails: np.ndarray, vectors: np.ndarray, dash: str = "solid"):
+        arrow = _Arrow(f"{label} {name}", meta, looks[label].color, dash, width, head)
+        traces.append(arrow.trace)
+        frames.append([arrow.frame(a, v) for a, v in zip(tails, vectors, strict=True)])
 
     if kind in ("gradient", "velocity"):
         groups: dict[str, list] = {}  # unit -> [(label, vectors (len(at), 2))]
@@ -146,46 +158,42 @@ def _build(surface, runs, paths, kind, view, at, style, looks):
                 sign = -1.0 if p["moment_unit"] == "gradient" else 1.0
                 groups.setdefault(p["moment_unit"], []).append((label, sign * p["moment"][at]))
         for unit, members in groups.items():
-            scale = nice_scale([np.hypot(*v.T) for _, v in members], span)
+            scale = nice_scale([on_map(v, size) for _, v in members])
             cut = False
             for label, vectors in members:
-                drawn, was_cut = _cut(vectors[:, None, :] * scale, cap)
+                drawn, was_cut = _cut(vectors[:, None, :] * scale, size)
                 cut |= was_cut
-                arrow = _Arrow(f"{label} {kind}", looks[label].color, "solid", width, head)
-                traces.append(arrow.trace)
-                frames.append([arrow.frame(a, v) for a, v in zip(anchors[label], drawn[:, 0], strict=True)])
-            legend.append(_legend(_arrow_legend(kind, unit, scale, cap if cut else None)))
+                arrows(label, kind, dict(glyph=kind, run=label), anchors[label], drawn[:, 0])
+            legend.append(_legend(_arrow_legend(kind, unit, scale) + _cut_note(cut)))
     elif kind == "rate":
         rates = [paths[label]["rate"][at] for label in labels]
-        scale = nice_scale(rates, span)
+        scale = nice_scale([r / size for r in rates])
         cut = False
         for label, rate in zip(labels, rates, strict=True):
             half = rate * scale
-            cut |= bool(np.any(half > cap))
+            cut |= bool(np.any(half > CAP * size))
             traces.append(_scatter(mode="lines", xaxis="x", yaxis="y", showlegend=False, hoverinfo="skip",
-                                   name=f"{label} rate", opacity=OPACITY, x=[], y=[],
+                                   name=f"{label} rate", meta=dict(glyph=kind, run=label), opacity=OPACITY, x=[], y=[],
                                    line=dict(color=looks[label].color, width=width)))
-            frames.append([_box(a, h) for a, h in zip(anchors[label], np.minimum(half, cap), strict=True)])
-        legend.append(_legend(f"box: half-side = rate × {number(scale)}" + _cut_note(cut, cap)))
+            frames.append([_box(a, h) for a, h in zip(anchors[label], np.minimum(half, CAP * size), strict=True)])
+        legend.append(_legend(f"box: half-side = rate × {number(scale)}" + _cut_note(cut)))
     else:
         shown = [name for name in PART_DASH
                  if any(np.any(np.nan_to_num(paths[label]["parts"][name][at]) != 0) for label in labels)]
         parts = {label: np.stack([paths[label]["parts"][name][at] for name in shown], axis=1) for label in labels}
-        scale = nice_scale([np.hypot(*v.reshape(-1, 2).T) for v in parts.values()], span)
+        scale = nice_scale([on_map(v, size) for v in parts.values()])
         cut = False
         for label in labels:
-            drawn, was_cut = _cut(parts[label] * scale, cap)
+            drawn, was_cut = _cut(parts[label] * scale, size)
             cut |= was_cut
             tails = anchors[label][:, None, :] + np.concatenate(
                 [np.zeros_like(drawn[:, :1]), np.cumsum(np.nan_to_num(drawn), axis=1)[:, :-1]], axis=1)
             for j, name in enumerate(shown):
-                if not np.any(np.nan_to_num(parts[label][:, j]) != 0):
-                    continue
-                arrow = _Arrow(f"{label} {name}", looks[label].color, PART_DASH[name], width, head)
-                traces.append(arrow.trace)
-                frames.append([arrow.frame(a, v) for a, v in zip(tails[:, j], drawn[:, j], strict=True)])
+                if np.any(np.nan_to_num(parts[label][:, j]) != 0):
+                    arrows(label, name, dict(glyph=kind, run=label, part=name), tails[:, j], drawn[:, j],
+                           PART_DASH[name])
         for name in shown:
-            legend.append(_legend(f"{PART_NAMES[name]} ×{number(scale)}" + _cut_note(cut and name == shown[-1], cap),
+            legend.append(_legend(f"{PART_NAMES[name]} ×{number(scale)}" + _cut_note(cut and name == shown[-1]),
                                   PART_DASH[name]))
 
     for trace, per_frame in zip(traces, frames, strict=True):
@@ -198,13 +206,11 @@ def _build(surface, runs, paths, kind, view, at, style, looks):
     return traces + legend, at_step
 
 
-def _cut_note(cut: bool, cap: float) -> str:
-    return f", cut at {cap:.2g}" if cut else ""
+def _cut_note(cut: bool) -> str:
+    return f", cut at {CAP:.0%} of the map" if cut else ""
 
 
-def _arrow_legend(kind: str, unit: str, scale: float, cut: float | None) -> str:
+def _arrow_legend(kind: str, unit: str, scale: float) -> str:
     if unit == "step":
-        text = f"v (lecture's velocity) ×{number(scale)}"
-    else:
-        text = ("−∇f: gradient" if kind == "gradient" else "−b, −m:") + f" 1 = {number(scale)} on the map"
-    return text + _cut_note(cut is not None, cut or 0.0)
+        return f"v (lecture's velocity) ×{number(scale)}"
+    return ("−∇f: gradient" if kind == "gradient" else "−b, −m:") + f" 1 = {number(scale)} on the map"

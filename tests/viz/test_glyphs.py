@@ -109,9 +109,10 @@ def legend_scale(fig: dict, pattern: str) -> float:
     return float(re.search(pattern, names[0]).group(1))
 
 
-def span_of(fig: dict) -> float:
+def size_of(fig: dict) -> np.ndarray:
+    """The map's width and height, in its own units."""
     x, y = fig["layout"]["xaxis"]["range"], fig["layout"]["yaxis"]["range"]
-    return min(x[1] - x[0], y[1] - y[0])
+    return np.array([x[1] - x[0], y[1] - y[0]])
 
 
 def glyph(traces: list[dict], name: str) -> np.ndarray:
@@ -119,10 +120,11 @@ def glyph(traces: list[dict], name: str) -> np.ndarray:
     return np.stack([decode(trace["x"]), decode(trace["y"])], -1)
 
 
-def cut(vectors: np.ndarray, cap: float) -> np.ndarray:
-    """The vectors of one head shortened together until the longest is ``cap`` long, if it was longer."""
-    longest = np.max(np.hypot(*vectors.reshape(-1, 2).T))
-    return vectors * (cap / longest if longest > cap else 1.0)
+def cut(vectors: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """The vectors of one head shortened together until the longest is CAP of the map long (measured
+    in fractions of its width and height), if it was longer."""
+    longest = np.max(np.hypot(*(vectors.reshape(-1, 2) / size).T))
+    return vectors * (CAP / longest if longest > CAP else 1.0)
 
 
 def frames_of(fig: dict):
@@ -133,7 +135,7 @@ def test_gradient_arrows_are_minus_the_gradient_times_the_stated_scale(scene_run
     runs, _ = scene_runs
     fig = figures["gradient"]
     scale = legend_scale(fig, r"−∇f: gradient 1 = ([\d.e+-]+) on the map")
-    cap = CAP * span_of(fig)
+    size = size_of(fig)
     wrong_told_apart = 0
     for k in frames_of(fig):
         traces = as_shown(fig, str(k))
@@ -143,10 +145,10 @@ def test_gradient_arrows_are_minus_the_gradient_times_the_stated_scale(scene_run
                 assert np.isnan(arrow).all(), "no update before step 0: no arrow"
                 continue
             assert np.allclose(arrow[0], traj.xy[k, 0], rtol=0, atol=FLOAT32), (label, k)  # on the head
-            want = cut(-gradient_taken(label, traj, k) * scale, cap)
+            want = cut(-gradient_taken(label, traj, k) * scale, size)
             assert np.allclose(arrow[1] - arrow[0], want, rtol=1e-6, atol=FLOAT32), (label, k, arrow, want)
             # the nearest wrong answer, the gradient at the head itself, is told apart where it differs
-            head = cut(-sc.surface_of(SCENE).grad(traj.xy[k, 0]) * scale, cap)
+            head = cut(-sc.surface_of(SCENE).grad(traj.xy[k, 0]) * scale, size)
             wrong_told_apart += bool(np.abs(head - want).max() > 10 * FLOAT32)
     assert wrong_told_apart > 50
 
@@ -156,7 +158,7 @@ def test_velocity_arrows_are_the_buffer_or_first_moment_on_their_units_scale(sce
     fig = figures["velocity"]
     scales = {"gradient": legend_scale(fig, r"−b, −m: 1 = ([\d.e+-]+) on the map"),
               "step": legend_scale(fig, r"v \(lecture's velocity\) ×([\d.e+-]+)")}
-    cap = CAP * span_of(fig)
+    size = size_of(fig)
     drawn = set()
     for k in frames_of(fig)[1:]:
         traces = as_shown(fig, str(k))
@@ -168,7 +170,7 @@ def test_velocity_arrows_are_the_buffer_or_first_moment_on_their_units_scale(sce
                 continue
             arrow = glyph(traces, f"{label} velocity")
             assert np.allclose(arrow[0], traj.xy[k, 0], atol=FLOAT32)
-            assert np.allclose(arrow[1] - arrow[0], cut(value * scales[unit], cap), rtol=1e-6, atol=FLOAT32)
+            assert np.allclose(arrow[1] - arrow[0], cut(value * scales[unit], size), rtol=1e-6, atol=FLOAT32)
             drawn.add(label)
     assert len(drawn) == 8
 
@@ -177,7 +179,7 @@ def test_rate_boxes_have_half_sides_of_the_rate_times_the_stated_scale(scene_run
     runs, _ = scene_runs
     fig = figures["rate"]
     scale = legend_scale(fig, r"box: half-side = rate × ([\d.e+-]+)")
-    cap = CAP * span_of(fig)
+    size = size_of(fig)
     stretched = set()
     for k in frames_of(fig)[1:]:
         traces = as_shown(fig, str(k))
@@ -187,7 +189,7 @@ def test_rate_boxes_have_half_sides_of_the_rate_times_the_stated_scale(scene_run
             centre = (box[:4].max(0) + box[:4].min(0)) / 2
             half = (box[:4].max(0) - box[:4].min(0)) / 2
             assert np.allclose(centre, traj.xy[k, 0], atol=FLOAT32)
-            want = np.minimum(rate_of(label, traj, k) * scale, cap)
+            want = np.minimum(rate_of(label, traj, k) * scale, CAP * size)
             assert np.allclose(half, want, rtol=1e-6, atol=FLOAT32), (label, k, half, want)
             if half[0] > 3 * half[1]:
                 stretched.add(specs()[label].optimizer)
@@ -240,10 +242,10 @@ def test_one_sensible_scale_per_scene(scene_runs, figures):
     mantissa = scale / 10 ** np.floor(np.log10(scale))
     assert min(abs(mantissa - m) for m in (1, 2, 5)) < 1e-9
     at = frame_steps(SCENE.steps)[1:]
-    lengths = np.concatenate([np.hypot(*p["grad"][at].T) for p in paths.values()])
-    typical = np.percentile(lengths, PERCENTILE) * scale
-    assert 0.4 * TARGET * span_of(fig) < typical <= TARGET * span_of(fig)
-    assert nice_scale([0.5, 1.0, 2.0], 10.0) == 1.0 and nice_scale([3.0], 10.0) == 0.2 and nice_scale([], 1.0) == 1.0
+    lengths = np.concatenate([np.hypot(*(p["grad"][at] / size_of(fig)).T) for p in paths.values()])
+    typical = np.percentile(lengths, PERCENTILE) * scale  # as a fraction of the map
+    assert 0.4 * TARGET < typical <= TARGET
+    assert nice_scale([[0.05, 0.1, 0.2]]) == 1.0 and nice_scale([[0.3]]) == 0.2 and nice_scale([]) == 1.0
 
 
 def test_glyphs_sit_over_the_paths_under_the_heads_and_hide_nothing(figures):

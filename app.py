@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+import ui  # noqa: F401  (first: its workarounds must be in place before any page runs)
+
 st.set_page_config(page_title="Descent Lab", page_icon=":material/landscape:", layout="wide",
                    initial_sidebar_state="expanded")
 

@@ -3,10 +3,10 @@ r"""The ``.py`` export: a standalone PyTorch script that reproduces a scene with
 
 How the script matches the app's numbers (to ~1e-9 relative and mostly to the last bit):
 
-- The surface is written again in torch (``TORCH_SURFACES``), operation for operation as its NumPy
-  code in ``surfaces/``, value and analytic gradient; the gradient goes into ``p.grad`` as the app's
-  runner feeds its optimizers. Arithmetic, ``sqrt`` and ``exp`` then round as NumPy's do; ``sin``,
-  ``cos`` and ``tanh`` may differ in the last bit. Back-propagating through the loss instead
+- The surface is its NumPy code in ``surfaces/`` read as torch (``Surface.torch_source``, collected in
+  ``TORCH_SURFACES``), value and analytic gradient, operation for operation; the gradient goes into
+  ``p.grad`` as the app's runner feeds its optimizers. Arithmetic then rounds as NumPy's does;
+  ``sqrt``, ``exp``, ``sin``, ``cos`` and ``tanh`` may differ in the last bit. Back-propagating through the loss instead
   (``GRADIENT = "autograd"`` in the script) is one edit away, but rounds a vanishing gradient
   differently, which adaptive optimizers magnify near a minimum.
 - float64 parameters, the scene's start, steps and hyperparameters (the spec's defaults, the run's
@@ -28,7 +28,6 @@ How the script matches the app's numbers (to ~1e-9 relative and mostly to the la
 from __future__ import annotations
 
 import base64
-import math
 import textwrap
 from urllib.parse import urlencode
 
@@ -36,6 +35,7 @@ import numpy as np
 
 from optimizers import OPTIMIZERS, SCHEDULES
 from optimizers.lecture_torch import TORCH_CLASSES as LECTURE_OPTIMIZERS
+from optimizers.lecture_torch import torch_source
 from optimizers.runner import StochasticSurface
 from scenes import Scene, run_labels, to_query
 from surfaces import SURFACES
@@ -43,235 +43,9 @@ from surfaces import SURFACES
 from .errors import ExportError
 
 # --------------------------------------------------------------------------------- torch surfaces
-# Each entry defines loss_fn(x, y) and grad_fn(x, y) on float64 tensors of any (equal) shape, written
-# operation for operation as the surface's NumPy functions (tests/viz/test_export_torch.py checks them
-# against surface.f and surface.grad at random points, and grad_fn against autograd).
-
-_R = repr  # constants are written with repr: the same double as NumPy's
-
-TORCH_SURFACES: dict[str, str] = {
-    "saddle": """
-def loss_fn(x, y):
-    return x * x - y * y
-
-
-def grad_fn(x, y):
-    return 2.0 * x, -2.0 * y
-""",
-    "beale": """
-def loss_fn(x, y):
-    t1 = x * (y - 1.0) + 1.5
-    t2 = x * (y * y - 1.0) + 2.25
-    t3 = x * (y * y * y - 1.0) + 2.625
-    return t1 * t1 + t2 * t2 + t3 * t3
-
-
-def grad_fn(x, y):
-    y2 = y * y
-    a, b, c = y - 1.0, y2 - 1.0, y2 * y - 1.0
-    t1, t2, t3 = x * a + 1.5, x * b + 2.25, x * c + 2.625
-    return 2.0 * (t1 * a + t2 * b + t3 * c), 2.0 * x * (t1 + 2.0 * y * t2 + 3.0 * y2 * t3)
-""",
-    "rosenbrock": """
-def loss_fn(x, y):
-    u = 1.0 - x
-    v = y - x * x
-    return u * u + 100.0 * v * v
-
-
-def grad_fn(x, y):
-    v = y - x * x
-    return -2.0 * (1.0 - x) - 400.0 * x * v, 200.0 * v
-""",
-    "quadratic": f"""
-SQRT3_6 = {_R(6.0 * math.sqrt(3.0))}  # 6 sqrt(3)
-
-
-def loss_fn(x, y):
-    return 3.5 * x * x - SQRT3_6 * x * y + 9.5 * y * y
-
-
-def grad_fn(x, y):
-    return 7.0 * x - SQRT3_6 * y, 19.0 * y - SQRT3_6 * x
-""",
-    "ravine": """
-def loss_fn(x, y):
-    return 0.5 * (torch.sqrt(1.0 + x * x) - 1.0) + 18.0 * y * y
-
-
-def grad_fn(x, y):
-    return 0.5 * x / torch.sqrt(1.0 + x * x), 36.0 * y
-""",
-    "booth": """
-def loss_fn(x, y):
-    a = x + 2.0 * y - 7.0
-    b = 2.0 * x + y - 5.0
-    return a * a + b * b
-
-
-def grad_fn(x, y):
-    a = x + 2.0 * y - 7.0
-    b = 2.0 * x + y - 5.0
-    return 2.0 * a + 4.0 * b, 4.0 * a + 2.0 * b
-""",
-    "matyas": """
-def loss_fn(x, y):
-    return 0.26 * (x * x + y * y) - 0.48 * x * y
-
-
-def grad_fn(x, y):
-    return 0.52 * x - 0.48 * y, 0.52 * y - 0.48 * x
-""",
-    "monkey_saddle": """
-def loss_fn(x, y):
-    return x * (x * x - 3.0 * y * y)
-
-
-def grad_fn(x, y):
-    return 3.0 * (x * x - y * y), -6.0 * x * y
-""",
-    "plateau": """
-def loss_fn(x, y):
-    return 1.0 - torch.exp(-0.5 * (x * x + y * y))
-
-
-def grad_fn(x, y):
-    e = torch.exp(-0.5 * (x * x + y * y))
-    return x * e, y * e
-""",
-    "himmelblau": """
-def loss_fn(x, y):
-    a = x * x + y - 11.0
-    b = x + y * y - 7.0
-    return a * a + b * b
-
-
-def grad_fn(x, y):
-    a = x * x + y - 11.0
-    b = x + y * y - 7.0
-    return 4.0 * x * a + 2.0 * b, 2.0 * a + 4.0 * y * b
-""",
-    "six_hump_camel": """
-def loss_fn(x, y):
-    x2, y2 = x * x, y * y
-    return x2 * (4.0 - 2.1 * x2 + x2 * x2 / 3.0) + x * y + 4.0 * y2 * (y2 - 1.0)
-
-
-def grad_fn(x, y):
-    x2 = x * x
-    return x * (8.0 - 8.4 * x2 + 2.0 * x2 * x2) + y, x + y * (16.0 * y * y - 8.0)
-""",
-    "styblinski_tang": """
-def loss_fn(x, y):
-    x2, y2 = x * x, y * y
-    return 0.5 * (x2 * (x2 - 16.0) + 5.0 * x + y2 * (y2 - 16.0) + 5.0 * y)
-
-
-def grad_fn(x, y):
-    return x * (2.0 * x * x - 16.0) + 2.5, y * (2.0 * y * y - 16.0) + 2.5
-""",
-    "goldstein_price": """
-def factors(x, y):  # f = A(u) B(t), u = x + y, t = 2x - 3y
-    u = x + y
-    t = 2.0 * x - 3.0 * y
-    u2, t2 = u * u, t * t
-    a = u2 * (3.0 * u2 - 8.0 * u - 6.0) + 24.0 * u + 20.0
-    b = t2 * (3.0 * t2 - 16.0 * t + 18.0) + 30.0
-    return u, t, u2, t2, a, b
-
-
-def loss_fn(x, y):
-    _, _, _, _, a, b = factors(x, y)
-    return a * b
-
-
-def grad_fn(x, y):
-    u, t, u2, t2, a, b = factors(x, y)
-    da = 12.0 * (u * (u2 - 2.0 * u - 1.0) + 2.0)
-    db = 12.0 * t * (t2 - 4.0 * t + 3.0)
-    p, q = da * b, a * db
-    return p + 2.0 * q, p - 3.0 * q
-""",
-    "rastrigin": f"""
-TWO_PI = {_R(2.0 * math.pi)}
-
-
-def loss_fn(x, y):
-    return 20.0 + x * x + y * y - 10.0 * (torch.cos(TWO_PI * x) + torch.cos(TWO_PI * y))
-
-
-def grad_fn(x, y):
-    return (2.0 * x + 20.0 * math.pi * torch.sin(TWO_PI * x),
-            2.0 * y + 20.0 * math.pi * torch.sin(TWO_PI * y))
-""",
-    "ackley": f"""
-TWO_PI = {_R(2.0 * math.pi)}
-TINY = 1e-20  # rounds the cone's tip off at r ~ 1e-10, as the app does
-TOP = {_R(20.0 + math.e)}  # 20 + e
-
-
-def loss_fn(x, y):
-    r = torch.sqrt(0.5 * (x * x + y * y) + TINY)
-    return TOP - 20.0 * torch.exp(-0.2 * r) - torch.exp(0.5 * (torch.cos(TWO_PI * x) + torch.cos(TWO_PI * y)))
-
-
-def grad_fn(x, y):
-    ax, ay = TWO_PI * x, TWO_PI * y
-    r = torch.sqrt(0.5 * (x * x + y * y) + TINY)
-    k = 2.0 * torch.exp(-0.2 * r) / r
-    pe = math.pi * torch.exp(0.5 * (torch.cos(ax) + torch.cos(ay)))
-    return k * x + pe * torch.sin(ax), k * y + pe * torch.sin(ay)
-""",
-    # The moons: FEATURES (n, 2), LABELS (n,) and the minibatches BATCHES (steps, b) are data of the
-    # script; grad_fn takes the minibatch of the update.
-    "noisy_moons": """
-def np_sum(v):
-    \"\"\"The sum over the last axis in NumPy's pairwise order, so that it rounds as the app's.\"\"\"
-    n = v.shape[-1]
-    if n < 8:
-        s = v[..., 0]
-        for i in range(1, n):
-            s = s + v[..., i]
-        return s
-    if n <= 128:
-        r = [v[..., j] for j in range(8)]
-        i = 8
-        while i + 8 <= n:
-            r = [r[j] + v[..., i + j] for j in range(8)]
-            i += 8
-        s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-        for k in range(i, n):
-            s = s + v[..., k]
-        return s
-    half = n // 2
-    half -= half % 8
-    return np_sum(v[..., :half]) + np_sum(v[..., half:])
-
-
-def margins(x, y, feats, labels):
-    return labels * (x[..., None] * feats[:, 0] + y[..., None] * feats[:, 1])
-
-
-def loss_fn(x, y, feats=None, labels=None):
-    \"\"\"The mean logistic loss, on the whole data set unless given a minibatch's.\"\"\"
-    feats = FEATURES if feats is None else feats
-    labels = LABELS if labels is None else labels
-    m = margins(x, y, feats, labels)
-    return np_sum(torch.logaddexp(torch.zeros_like(m), -m)) / m.shape[-1]
-
-
-def sigmoid(u):
-    return 0.5 * (1.0 + torch.tanh(0.5 * u))
-
-
-def grad_fn(x, y, feats=None, labels=None):
-    feats = FEATURES if feats is None else feats
-    labels = LABELS if labels is None else labels
-    w = -sigmoid(-margins(x, y, feats, labels)) * labels
-    n = labels.shape[-1]
-    return np_sum(w * feats[:, 0]) / n, np_sum(w * feats[:, 1]) / n
-""",
-}
+# Each surface's torch form is its own NumPy source read as torch (surfaces/torch_form.py): loss_fn(x, y)
+# and grad_fn(x, y) on float64 tensors, checked against the surface in tests/surfaces/test_torch_form.py.
+TORCH_SURFACES: dict[str, str] = {k: s.torch_source for k, s in SURFACES.items() if s.torch_source}
 
 # ----------------------------------------------------------------------------------- generation
 
@@ -353,8 +127,7 @@ def torch_script(scene: Scene) -> str:
     labels = run_labels(scene.runs)
     x0, y0 = (float(v) for v in scene.start_point())
     link = urlencode(to_query(scene), safe="(),=/:")
-    classes = "".join("\n" + LECTURE_OPTIMIZERS[r.optimizer][1] for r in
-                      {r.optimizer: r for r in scene.runs if OPTIMIZERS[r.optimizer].torch_class is None}.values())
+    classes = torch_source(r.optimizer for r in scene.runs if OPTIMIZERS[r.optimizer].torch_class is None)
     runs = "\n".join(
         f"    ({r.optimizer!r}, {label!r},\n"
         f"     {_optimizer_source(r)},\n"

@@ -14,17 +14,12 @@ import scenes as sc
 import ui
 from optimizers import OPTIMIZERS, SCHEDULES
 from ui import scene_form as form
-from ui.inspector import glyphs, inspector
+from ui.figures import computed, map_figure, view3d_figure
+from ui.inspector import glyph_choice, inspector
 from ui.share import export_bar
-from viz import surface_3d_figure, trajectory_figure
 
 ui.run_through_navigation()
 K = form.K
-
-
-@st.cache_data(max_entries=64, show_spinner="Running the optimizers…")
-def computed(scene: sc.Scene):
-    return sc.compute(scene, states=True)
 
 
 form.open_first_visit()
@@ -58,12 +53,10 @@ except ValueError as e:  # a start where the loss is not finite, or more work th
     scene = replace(scene, start=None, seeds=1)
     runs, bands = computed(scene)
 if scene.view == "3d":
-    st.plotly_chart(surface_3d_figure(surface, runs, presentation=scene.presentation), theme=None, key=K("view3d"),
-                    config={"displaylogo": False})
+    st.plotly_chart(view3d_figure(scene), theme=None, key=K("view3d"), config={"displaylogo": False})
 else:
     map_key = K("map")
-    figure = trajectory_figure(surface, runs, bands=bands, presentation=scene.presentation, clickable=not locked,
-                               glyphs=glyphs(scene, runs))
+    figure = map_figure(scene, clickable=not locked, glyphs=glyph_choice())
     clicked = lambda: form.start_at_click(st.session_state[map_key].selection.points)  # noqa: E731
     st.plotly_chart(figure, key=map_key, selection_mode="points", theme=None, on_select="ignore" if locked else clicked,
                     config={"displaylogo": False, "scrollZoom": False,

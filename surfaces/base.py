@@ -31,8 +31,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .torch_form import is_module_function, torch_source
+
 Point = tuple[float, float]
 Domain = tuple[tuple[float, float], tuple[float, float]]
+
+
+def constant_hessian(hxx: float, hxy: float, hyy: float) -> Callable:
+    """``hxy`` for a quadratic surface, whose Hessian is the same everywhere (``hessian`` broadcasts it)."""
+
+    def hessian_entries(x, y):
+        return hxx, hxy, hyy
+
+    return hessian_entries
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,6 +78,16 @@ class Surface:
         p = np.asarray(p, dtype=float)
         hxx, hxy, hyy = np.broadcast_arrays(*self.hxy(p[..., 0], p[..., 1]), p[..., 0])[:3]
         return np.stack((np.stack((hxx, hxy), -1), np.stack((hxy, hyy), -1)), -2).astype(float)
+
+    @property
+    def torch_source(self) -> str | None:
+        """Torch source defining ``loss_fn(x, y)`` and ``grad_fn(x, y)`` on float64 tensors: the text of
+        ``fxy`` and ``gxy`` read as torch (``surfaces.torch_form``), so that the exported script and the
+        parity tests run the formula the app runs. None where they are not module-level functions
+        (a typed formula)."""
+        if not (is_module_function(self.fxy) and is_module_function(self.gxy)):
+            return None
+        return torch_source({"loss_fn": self.fxy, "grad_fn": self.gxy})
 
     def __hash__(self) -> int:
         return hash(self.key)

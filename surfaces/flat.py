@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Surface
+from .base import Surface, constant_hessian
 
 
 def _saddle_f(x, y):
@@ -16,10 +16,6 @@ def _saddle_g(x, y):
     return 2.0 * x, -2.0 * y
 
 
-def _saddle_h(x, y):
-    return 2.0, 0.0, -2.0
-
-
 saddle = Surface(
     key="saddle",
     title="Saddle point",
@@ -28,7 +24,7 @@ saddle = Surface(
     "descent, while adaptive methods break the symmetry and escape first.",
     fxy=_saddle_f,
     gxy=_saddle_g,
-    hxy=_saddle_h,
+    hxy=constant_hessian(2.0, 0.0, -2.0),
     domain=((-1.5, 1.5), (-1.5, 1.5)),
     minima=(),
     saddles=((0.0, 0.0),),
@@ -65,17 +61,21 @@ monkey_saddle = Surface(
 )
 
 
+def _plateau_well(x, y):
+    return np.exp(-0.5 * (x * x + y * y))
+
+
 def _plateau_f(x, y):
-    return 1.0 - np.exp(-0.5 * (x * x + y * y))
+    return 1.0 - _plateau_well(x, y)
 
 
 def _plateau_g(x, y):
-    e = np.exp(-0.5 * (x * x + y * y))
+    e = _plateau_well(x, y)
     return x * e, y * e
 
 
 def _plateau_h(x, y):
-    e = np.exp(-0.5 * (x * x + y * y))
+    e = _plateau_well(x, y)
     return e * (1.0 - x * x), -x * y * e, e * (1.0 - y * y)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .base import Surface
+from .torch_form import torch_source
 
 N_POINTS = 200
 BATCH = 16
@@ -61,6 +62,25 @@ class MinibatchSurface(Surface):
 
     def batch_gxy(self, x, y, batch):
         return _logistic_g(x, y, self.features[batch], self.labels[batch])
+
+    @property
+    def torch_source(self) -> str:
+        """``loss_fn`` and ``grad_fn`` as on every surface, on the data ``FEATURES`` and ``LABELS`` that
+        the script defines, or on a minibatch's ``feats`` and ``labels`` where given."""
+        return torch_source({"logistic_f": _logistic_f, "logistic_g": _logistic_g}) + _TORCH_ENTRIES
+
+
+# The script's entry points: the same functions, on its data unless given a minibatch's.
+_TORCH_ENTRIES = '''
+
+def loss_fn(x, y, feats=None, labels=None):
+    """The mean logistic loss, on the whole data set unless given a minibatch's."""
+    return logistic_f(x, y, FEATURES if feats is None else feats, LABELS if labels is None else labels)
+
+
+def grad_fn(x, y, feats=None, labels=None):
+    return logistic_g(x, y, FEATURES if feats is None else feats, LABELS if labels is None else labels)
+'''
 
 
 def _margins(x, y, feats, labels):

@@ -14,15 +14,17 @@ from .base import Surface
 _TWO_PI = 2.0 * np.pi
 
 
+def _himmelblau_terms(x, y):
+    return x * x + y - 11.0, x + y * y - 7.0
+
+
 def _himmelblau_f(x, y):
-    a = x * x + y - 11.0
-    b = x + y * y - 7.0
+    a, b = _himmelblau_terms(x, y)
     return a * a + b * b
 
 
 def _himmelblau_g(x, y):
-    a = x * x + y - 11.0
-    b = x + y * y - 7.0
+    a, b = _himmelblau_terms(x, y)
     return 4.0 * x * a + 2.0 * b, 2.0 * a + 4.0 * y * b
 
 
@@ -154,18 +156,21 @@ def _goldstein_price_f(x, y):
     return a * b
 
 
+def _gp_slopes(u, t, u2, t2):
+    """A'(u) and B'(t)."""
+    return 12.0 * (u * (u2 - 2.0 * u - 1.0) + 2.0), 12.0 * t * (t2 - 4.0 * t + 3.0)
+
+
 def _goldstein_price_g(x, y):
     u, t, u2, t2, a, b = _gp_factors(x, y)
-    da = 12.0 * (u * (u2 - 2.0 * u - 1.0) + 2.0)
-    db = 12.0 * t * (t2 - 4.0 * t + 3.0)
+    da, db = _gp_slopes(u, t, u2, t2)
     p, q = da * b, a * db
     return p + 2.0 * q, p - 3.0 * q
 
 
 def _goldstein_price_h(x, y):
     u, t, u2, t2, a, b = _gp_factors(x, y)
-    da = 12.0 * (u * (u2 - 2.0 * u - 1.0) + 2.0)
-    db = 12.0 * t * (t2 - 4.0 * t + 3.0)
+    da, db = _gp_slopes(u, t, u2, t2)
     dda = 36.0 * u2 - 48.0 * u - 12.0
     ddb = 36.0 * t2 - 96.0 * t + 36.0
     p, q, r = dda * b, da * db, a * ddb

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Surface
+from .base import Surface, constant_hessian
 
 _SQRT3_6 = 6.0 * np.sqrt(3.0)
 
@@ -19,10 +19,6 @@ def _quadratic_f(x, y):
 
 def _quadratic_g(x, y):
     return 7.0 * x - _SQRT3_6 * y, 19.0 * y - _SQRT3_6 * x
-
-
-def _quadratic_h(x, y):
-    return 7.0, -_SQRT3_6, 19.0
 
 
 # (u^2 + 25 v^2) / 2 in coordinates (u, v) turned by 30 degrees: Hessian eigenvalues 1 and 25.
@@ -36,27 +32,25 @@ quadratic = Surface(
     "cannot undo the turn.",
     fxy=_quadratic_f,
     gxy=_quadratic_g,
-    hxy=_quadratic_h,
+    hxy=constant_hessian(7.0, -_SQRT3_6, 19.0),
     domain=((-5.0, 5.0), (-5.0, 5.0)),
     minima=((0.0, 0.0),),
     start=(-4.0, 1.0),
 )
 
 
+def _booth_terms(x, y):
+    return x + 2.0 * y - 7.0, 2.0 * x + y - 5.0
+
+
 def _booth_f(x, y):
-    a = x + 2.0 * y - 7.0
-    b = 2.0 * x + y - 5.0
+    a, b = _booth_terms(x, y)
     return a * a + b * b
 
 
 def _booth_g(x, y):
-    a = x + 2.0 * y - 7.0
-    b = 2.0 * x + y - 5.0
+    a, b = _booth_terms(x, y)
     return 2.0 * a + 4.0 * b, 4.0 * a + 2.0 * b
-
-
-def _booth_h(x, y):
-    return 10.0, 8.0, 10.0
 
 
 booth = Surface(
@@ -67,7 +61,7 @@ booth = Surface(
     "that every method should solve, and the place to see what too large a learning rate does.",
     fxy=_booth_f,
     gxy=_booth_g,
-    hxy=_booth_h,
+    hxy=constant_hessian(10.0, 8.0, 10.0),
     domain=((-10.0, 10.0), (-10.0, 10.0)),
     minima=((1.0, 3.0),),
     start=(-8.0, -6.0),
@@ -83,10 +77,6 @@ def _matyas_g(x, y):
     return 0.52 * x - 0.48 * y, 0.52 * y - 0.48 * x
 
 
-def _matyas_h(x, y):
-    return 0.52, -0.48, 0.52
-
-
 matyas = Surface(
     key="matyas",
     title="Matyas function",
@@ -95,7 +85,7 @@ matyas = Surface(
     "gradients mean small steps, so plain gradient descent stalls long before the minimum.",
     fxy=_matyas_f,
     gxy=_matyas_g,
-    hxy=_matyas_h,
+    hxy=constant_hessian(0.52, -0.48, 0.52),
     domain=((-10.0, 10.0), (-10.0, 10.0)),
     minima=((0.0, 0.0),),
     start=(-8.0, -5.0),
@@ -177,19 +167,22 @@ def _beale_f(x, y):
     return t1 * t1 + t2 * t2 + t3 * t3
 
 
-def _beale_g(x, y):
+def _beale_terms(x, y):
+    """y^2, the factors a = y - 1, b = y^2 - 1, c = y^3 - 1, and the terms t_i = x * factor_i + constant_i."""
     y2 = y * y
     a, b, c = y - 1.0, y2 - 1.0, y2 * y - 1.0
-    t1, t2, t3 = x * a + 1.5, x * b + 2.25, x * c + 2.625
+    return y2, a, b, c, x * a + 1.5, x * b + 2.25, x * c + 2.625
+
+
+def _beale_g(x, y):
+    y2, a, b, c, t1, t2, t3 = _beale_terms(x, y)
     gx = 2.0 * (t1 * a + t2 * b + t3 * c)
     gy = 2.0 * x * (t1 + 2.0 * y * t2 + 3.0 * y2 * t3)
     return gx, gy
 
 
 def _beale_h(x, y):
-    y2 = y * y
-    a, b, c = y - 1.0, y2 - 1.0, y2 * y - 1.0
-    t1, t2, t3 = x * a + 1.5, x * b + 2.25, x * c + 2.625
+    y2, a, b, c, t1, t2, t3 = _beale_terms(x, y)
     hxx = 2.0 * (a * a + b * b + c * c)
     # d/dy of gx = 2 (t1 a + t2 b + t3 c), with dt_i/dy = x * i y^(i-1) and da/dy = 1, db/dy = 2y, dc/dy = 3y^2
     hxy = 2.0 * (t1 + 2.0 * y * t2 + 3.0 * y2 * t3) + 2.0 * x * (a + 2.0 * y * b + 3.0 * y2 * c)

@@ -10,8 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import scenes as sc
-from viz.glyphs import KINDS, glyph_layer
-from viz.trajectory import frame_steps
+from viz.glyphs import KINDS
 
 from .keys import Keys
 from .widgets import KEEP, initial
@@ -20,23 +19,14 @@ K = Keys("explorer")
 NUMBER = st.column_config.NumberColumn(format="%.6g")
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _glyph_paths(scene: sc.Scene, steps: tuple[int, ...], _runs: dict) -> dict:
-    return sc.glyph_paths(scene, _runs, steps)
-
-
-def glyphs(scene: sc.Scene, runs: dict, where=st):
-    """The switch of the map's glyphs, and the ``glyphs`` argument of ``trajectory_figure`` it asks for
-    (None: none). ``runs`` come from ``compute(scene, states=True)``."""
+def glyph_choice(where=st) -> str:
+    """The switch of the map's glyphs: a key of ``viz.glyphs.KINDS``."""
     kind = where.segmented_control("At each head", list(KINDS), format_func=KINDS.get,
                                    key=initial(K("glyphs"), "none"), persist_state=KEEP,
                                    help="Drawn at every head, moving with it: the gradient of the step that "
                                         "brought it there, the velocity or first moment it carries, its "
                                         "effective per-coordinate rate (a box), or its step split into parts")
-    if not kind or kind == "none":
-        return None
-    paths = _glyph_paths(scene, tuple(int(k) for k in frame_steps(scene.steps)), runs)
-    return glyph_layer(sc.surface_of(scene), runs, paths, kind)
+    return kind or "none"
 
 
 def _height(rows: list) -> int:

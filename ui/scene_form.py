@@ -15,8 +15,8 @@ from optimizers import OPTIMIZERS, SCHEDULES
 from scenes.model import MAX_NOISE, MAX_RUNS, MAX_SCENE_STEPS, MAX_SEEDS, MAX_START
 from surfaces import SURFACES
 from surfaces.expression import EXAMPLE, FUNCTIONS
-from viz.trajectory import schedule_figure
 
+from .figures import schedule_chart
 from .keys import Keys
 from .widgets import KEEP, initial, param_widget
 
@@ -168,8 +168,7 @@ def _schedule_editor(sb, steps: int) -> tuple[str, tuple, str | None]:
             return name, (), f"Schedule: {e}"
         st.caption("Each run's learning rate is " + ("the schedule's initial rate." if spec.run_rate == "lr"
                                                      else "the peak of the cycle."))
-        st.plotly_chart(schedule_figure(sc.schedule_rates(name, settings, steps)), theme=None,
-                        config={"displayModeBar": False})
+        st.plotly_chart(schedule_chart(name, settings, steps), theme=None, config={"displayModeBar": False})
         st.latex(spec.latex)
     return name, settings, None
 

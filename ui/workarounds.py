@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import contextlib
 
+# pandas before any page: Plotly peeks into sys.modules for it, and when the first sessions of a fresh
+# server ran at once, one of them found pandas half-imported by another's thread and failed
+# (AttributeError in st.plotly_chart). app.py imports ui first, so pandas is whole before any page runs.
+import pandas  # noqa: F401
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner_utils.script_run_context import in_cached_function

@@ -76,3 +76,20 @@ def test_downloads_from_the_page(page, app_url, tmp_path):
         assert im.format == "GIF" and im.n_frames >= 60
     assert exceptions(page) == []
     shot(page, "explorer-after-downloads")
+
+
+def test_a_locked_teachers_link_shows_the_race_and_nothing_to_edit(page, app_url):
+    page.goto(app_url + "/?scene=beale&lock=1")
+    wait_ready(page)
+    assert exceptions(page) == []
+    chart(page).wait_for()
+    assert not page.locator('section[data-testid="stSidebar"]').is_visible()
+    assert not page.locator('[data-testid="stSidebarCollapsedControl"]').is_visible()
+    assert page.locator('[data-testid="stDownloadButton"]').count() == 0
+    assert page.locator('[data-testid="stFileUploader"]').count() == 0
+    assert page.locator('[data-testid="stToggle"]').count() == 0
+    plot = chart(page)
+    assert plot.locator("g.updatemenu-button", has_text="Play").count() == 1  # the race still plays
+    assert plot.locator("g.slider-container").count() == 1
+    assert "lock=1" in page.url
+    shot(page, "explorer-locked")

@@ -10,7 +10,16 @@ norm carries a factor of about √(2/width) that has nothing to do with depth).
 import numpy as np
 import pytest
 
-from networks import DEFAULTS, first_last_ratio, init_mlp, layer_stats, make_data, train
+from networks import (
+    DEFAULTS,
+    first_last_ratio,
+    init_mlp,
+    layer_stats,
+    loss_and_grads,
+    make_data,
+    train,
+    weight_grad_norms,
+)
 
 DEPTH, WIDTH, BATCH = 20, 64, 256
 
@@ -24,6 +33,31 @@ def _stats(data, activation, init, **kw):
     x, y = data
     params = init_mlp([2, *[WIDTH] * DEPTH, 2], activation, init, seed=0, **kw)
     return layer_stats(params, x[:BATCH], y[:BATCH], activation)
+
+
+def test_the_ratio_is_the_second_layers_norm_over_the_second_to_last():
+    # distinct primes: any other pair of layers gives another fraction
+    assert first_last_ratio([2.0, 3.0, 5.0, 7.0, 11.0]) == 3.0 / 7.0
+    assert first_last_ratio(np.array([4.0, 6.0, 1.5])) == 1.0  # two hidden layers: W_2 is W_H
+    assert first_last_ratio([1.0, 0.0, 2.0, 1.0]) == 0.0
+
+
+def test_grad_norms_are_each_layers_frobenius_norm_from_the_input_side(data):
+    """layer_stats' norms against the gradients themselves, layer by layer in order: on the He/ReLU stack
+    the page's default ratio (0.36 here) is what two hand-picked matrices give, not 0.065 (W_1 for W_2)
+    or 0.46 (the output layer for W_H)."""
+    x, y = data
+    params = init_mlp([2, *[WIDTH] * DEPTH, 2], "relu", "he", seed=0)
+    _, grads = loss_and_grads(params, x[:BATCH], y[:BATCH], "relu")
+    frobenius = np.array([np.sqrt((dW * dW).sum()) for dW, _ in grads])
+    norms = layer_stats(params, x[:BATCH], y[:BATCH], "relu").grad_norms
+    np.testing.assert_allclose(norms, frobenius, rtol=1e-13, atol=0)
+    np.testing.assert_allclose(weight_grad_norms(grads), frobenius, rtol=1e-13, atol=0)
+    ratio = first_last_ratio(norms)
+    assert ratio == pytest.approx(frobenius[1] / frobenius[DEPTH - 1], rel=1e-12)
+    assert 0.3 < ratio < 0.4
+    for wrong in (frobenius[0] / frobenius[DEPTH - 1], frobenius[1] / frobenius[DEPTH]):
+        assert abs(ratio - wrong) > 0.05
 
 
 def test_sigmoid_stack_with_xavier_loses_its_gradient(data):

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from optimizers import OPTIMIZERS
-from optimizers.lecture_torch import TORCH_CLASSES
+from optimizers.lecture_torch import TORCH_CLASSES, torch_source
 
 
 def _beale(x, y):
@@ -66,10 +66,9 @@ LOSSES = {"beale": _beale, "rosenbrock": _rosenbrock, "saddle": _saddle, "tilted
 
 def lecture_class(key: str):
     """The lecture form's torch class, executed from its one source text."""
-    name, source = TORCH_CLASSES[key]
     namespace = {"torch": torch}
-    exec(source, namespace)
-    return namespace[name]
+    exec(torch_source([key]), namespace)
+    return namespace[TORCH_CLASSES[key][0]]
 
 
 def torch_optimizer_class(key: str):

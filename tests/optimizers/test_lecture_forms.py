@@ -204,10 +204,14 @@ def test_lecture_forms_say_which_torch_form_they_relate_to(key):
 def test_every_lecture_form_has_one_torch_class_text():
     """optimizers/lecture_torch.py holds the one text the .py export writes and the torch tests run;
     each class keeps the state fields the NumPy form names."""
-    from optimizers.lecture_torch import TORCH_CLASSES
+    from optimizers.lecture_torch import TORCH_CLASSES, torch_source
 
     assert set(TORCH_CLASSES) == set(LECTURE_KEYS)
-    for key, (name, source) in TORCH_CLASSES.items():
-        assert f"class {name}(torch.optim.Optimizer):" in source
+    for key, (name, _) in TORCH_CLASSES.items():
+        source = torch_source([key])
+        assert source.count(f"class {name}(") == 1 and source.count("class LectureOptimizer(") == 1
         for field in OPTIMIZERS[key].factory().state_names:
             assert f'state["{field}"] = ' in source, (key, field)
+    both = torch_source(["nag_lecture", "momentum_lecture", "nag_lecture"])
+    assert both.count("class MomentumLecture(") == 1 and both.index("class MomentumLecture(") < both.index(
+        "class NesterovLecture(")  # a class is written once, after the one it is built on

@@ -4,16 +4,11 @@ against a dense grid and a Newton search, shapes, scalar/array identity, and the
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import shutil
-import subprocess
 import zlib
-from pathlib import Path
 
 import numpy as np
 import pytest
-from stencil import central_difference
+from surface_helpers import central_difference, katex_errors, latex_balanced, random_points, width
 
 from surfaces import SURFACES
 
@@ -23,7 +18,6 @@ REQUIRED = (
     "booth", "matyas", "six_hump_camel", "styblinski_tang", "goldstein_price", "quadratic",
 )
 RTOL = 1e-6  # finite differences against analytic derivatives, relative to the derivative's norm
-KINK_RADIUS = 0.05  # finite differences keep this far from a kink, as a fraction of the domain's width
 GRID = 401  # points per side of the dense grid the global minimum is checked against
 # Surfaces with dozens of local minima and saddles, of which only the global minimum is listed.
 PARTIAL = {"rastrigin", "ackley"}
@@ -31,23 +25,8 @@ PARTIAL = {"rastrigin", "ackley"}
 surface_keys = pytest.mark.parametrize("key", KEYS)
 
 
-def width(s) -> float:
-    return max(hi - lo for lo, hi in s.domain)
-
-
 def seed_of(key: str) -> int:
     return zlib.crc32(key.encode())
-
-
-def random_points(s, n: int, seed: int) -> np.ndarray:
-    """``n`` uniform points in the domain, none within ``KINK_RADIUS`` of a kink."""
-    rng = np.random.default_rng(seed)
-    (x0, x1), (y0, y1) = s.domain
-    p = np.column_stack((rng.uniform(x0, x1, 4 * n), rng.uniform(y0, y1, 4 * n)))
-    for k in s.kinks:
-        p = p[np.hypot(*(p - k).T) > KINK_RADIUS * width(s)]
-    assert len(p) >= n
-    return p[:n]
 
 
 def grid(s, n: int = GRID) -> np.ndarray:
@@ -178,6 +157,51 @@ def test_saddle_is_stationary_with_indefinite_hessian(key, i):
     ring = q + 1e-3 * width(s) * np.column_stack((np.cos(theta), np.sin(theta)))
     around = s.f(ring) - s.f(q)
     assert around.max() > 0.0 > around.min(), (q, around.min(), around.max())
+
+
+def _styblinski_depths():
+    """f at the four minima, from the roots of 2t^3 - 16t + 2.5 found here: one term t^4 - 16t^2 + 5t
+    per coordinate, halved."""
+    low, _, high = np.sort(np.roots([2.0, 0.0, -16.0, 2.5]).real)
+    term = {t: t**4 - 16 * t**2 + 5 * t for t in (low, high)}
+    return [0.5 * (term[a] + term[b]) for a, b in ((low, low), (low, high), (high, low), (high, high))]
+
+
+# The value at every listed minimum, by hand from the formula (the zeros, Goldstein-Price's 3, 30, 84 and
+# 840), from the literature (the six-hump camel), or computed independently (Styblinski-Tang).
+MINIMUM_VALUES = {
+    "beale": [0.0], "rosenbrock": [0.0], "quadratic": [0.0], "ravine": [0.0], "booth": [0.0], "matyas": [0.0],
+    "plateau": [0.0], "himmelblau": [0.0] * 4, "rastrigin": [0.0], "goldstein_price": [3.0, 30.0, 84.0, 840.0],
+    "six_hump_camel": [-1.0316284534898774] * 2 + [-0.2154638243837] * 2 + [2.1042503103112] * 2,
+    "styblinski_tang": _styblinski_depths(),
+}
+
+
+@pytest.mark.parametrize("key", list(MINIMUM_VALUES))
+def test_value_at_each_minimum_is_the_known_one(key):
+    s = SURFACES[key]
+    values = s.f(np.array(s.minima, dtype=float))
+    want = np.array(MINIMUM_VALUES[key])
+    rtol = 1e-12 if key != "six_hump_camel" else 1e-12 * np.array([1, 1, 1e6, 1e6, 1e6, 1e6])
+    assert len(values) == len(want)
+    assert (np.abs(values - want) <= rtol * np.maximum(np.abs(want), 1e-12)).all(), (values, want)
+
+
+def test_ackley_tip_is_rounded_off_at_four_tenths_of_a_billionth():
+    value = SURFACES["ackley"].f(np.zeros(2))
+    assert 3e-10 < value < 5e-10  # 20 (1 - exp(-0.2e-10 / sqrt(1))) ~ 4e-10, as the comment says
+
+
+def test_surfaces_are_equal_by_key_and_formula_and_hash_by_key():
+    from dataclasses import replace
+
+    from surfaces import from_expression
+
+    s = SURFACES["beale"]
+    assert s == replace(s, caption="another") and hash(s) == hash("beale")
+    assert s != replace(s, latex=r"f(x, y) = 0") and s != SURFACES["booth"] and s != "beale"
+    assert from_expression("x**2 + y") == from_expression("x**2 + y") != from_expression("x**2 - y")
+    assert {s, replace(s, caption="another"), SURFACES["booth"]} == {s, SURFACES["booth"]}
 
 
 @surface_keys
@@ -316,46 +340,18 @@ def test_metadata_is_complete(key):
 def test_latex_is_balanced(key):
     tex = SURFACES[key].latex
     assert tex.startswith("f(")
-    depth = 0
-    for ch in tex.replace(r"\{", "").replace(r"\}", ""):
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        assert depth >= 0, tex
-    assert depth == 0, tex
-    assert tex.count(r"\left") == tex.count(r"\right"), tex
+    assert latex_balanced(tex), tex
     assert tex.count(r"\bigl") == tex.count(r"\bigr"), tex
 
 
-def _streamlit_katex() -> Path | None:
-    spec = importlib.util.find_spec("streamlit")
-    if spec is None or spec.origin is None:
-        return None
-    found = sorted(Path(spec.origin).parent.glob("static/static/js/katex.*.js"))
-    return found[0] if found else None
-
-
 @pytest.fixture(scope="module")
-def katex_errors(tmp_path_factory):
-    """What the KaTeX bundled with Streamlit (the renderer behind st.latex) says about each formula."""
-    katex, node = _streamlit_katex(), shutil.which("node")
-    if katex is None or node is None:
-        pytest.skip("needs node on the PATH and streamlit's bundled KaTeX")
-    folder = tmp_path_factory.mktemp("katex")
-    shutil.copy(katex, folder / "katex.mjs")
-    (folder / "formulas.json").write_text(json.dumps({k: s.latex for k, s in SURFACES.items()}))
-    (folder / "check.mjs").write_text(
-        'import katex from "./katex.mjs";\nimport fs from "fs";\n'
-        'const all = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));\nconst out = {};\n'
-        "for (const [k, tex] of Object.entries(all)) {\n"
-        "  try { katex.renderToString(tex, {throwOnError: true, displayMode: true}); out[k] = null; }\n"
-        "  catch (e) { out[k] = String(e.message); }\n}\nconsole.log(JSON.stringify(out));\n")
-    done = subprocess.run([node, str(folder / "check.mjs"), str(folder / "formulas.json")],
-                          capture_output=True, text=True, timeout=60, check=True)
-    return json.loads(done.stdout)
+def katex_verdicts(tmp_path_factory):
+    return katex_errors({k: s.latex for k, s in SURFACES.items()}, tmp_path_factory.mktemp("katex"))
 
 
 @surface_keys
-def test_latex_renders_in_katex(key, katex_errors):
-    assert katex_errors[key] is None, katex_errors[key]
+def test_latex_renders_in_katex(key, katex_verdicts):
+    assert katex_verdicts[key] is None, katex_verdicts[key]
 
 
 # The stories some surfaces were tuned for: their captions make these claims about the default start

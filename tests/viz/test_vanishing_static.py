@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 from PIL import Image
+from vanishing_cases import DEPTH, STACKS, STEPS, densities, make_lab
 
-import networks
 from exports import ExportError
 from exports.images import SVG_RC, lab_figure_bytes
 from viz.vanishing import (
@@ -27,23 +27,19 @@ from viz.vanishing import (
 from viz.vanishing_static import KINDS, lab_figure
 
 SVG = "{http://www.w3.org/2000/svg}"
-STACKS = {"A: sigmoid, xavier": ("sigmoid", "xavier"), "B: relu, he": ("relu", "he")}
-DEPTH = 6
 
 
 @pytest.fixture(scope="module")
-def data():
+def lab():
+    return make_lab()
+
+
+@pytest.fixture(scope="module")
+def data(lab):
     """The page's arguments for each kind, for a small lab."""
-    x, y = networks.make_data("spirals", n=128, seed=0)
-    stats, runs = {}, {}
-    for label, (act, init) in STACKS.items():
-        params = networks.init_mlp([2, *[16] * DEPTH, 2], act, init, seed=0)
-        stats[label] = networks.layer_stats(params, x[:64], y[:64], act)
-        runs[label] = networks.train(x, y, depth=DEPTH, width=16, activation=act, init=init, batch_size=32,
-                                     steps=30, seed=0)
-    return {"gradients": ({k: s.grad_norms for k, s in stats.items()},),
-            "activations": ({k: s.act for k, s in stats.items()}, {k: s.saturated for k, s in stats.items()}),
-            "training": ({k: r.grad_norms for k, r in runs.items()}, {k: r.loss for k, r in runs.items()})}
+    args, _ = lab
+    return {"gradients": (args["norms"],), "activations": (args["acts"], args["saturated"]),
+            "training": (args["grad_norms"], args["losses"])}
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -81,6 +77,68 @@ def test_gradients_one_line_per_stack_and_the_quarter_reference(data):
     np.testing.assert_array_equal(reference.get_xdata(), layers)
     np.testing.assert_allclose(reference.get_ydata(), expected)
     assert reference.get_linestyle() == "--" and reference.get_ydata()[-1] == max(g.max() for g in norms.values())
+
+
+def test_gradients_draw_each_layers_norm_from_the_input_side(lab):
+    args, expected = lab
+    ax = lab_figure("gradients", args["norms"]).axes[0]
+    *stacks, _ = ax.get_lines()
+    for line, label in zip(stacks, STACKS, strict=True):
+        assert list(line.get_xdata()) == list(range(1, DEPTH + 2))
+        np.testing.assert_allclose(line.get_ydata(), expected["norms"][label], rtol=1e-12, atol=0)
+    assert not ax.xaxis_inverted() and not ax.yaxis_inverted()
+    sigmoid = stacks[0].get_ydata()
+    assert sigmoid[0] < 1e-2 * sigmoid[-1]  # falls towards the input: drawn reversed it would rise
+
+
+def bottom_up(image) -> np.ndarray:
+    """The image's rows as drawn, bottom row first, whatever ``origin`` and ``extent`` say."""
+    rows = np.asarray(image.get_array())
+    if image.origin == "upper":
+        rows = rows[::-1]
+    _, _, y0, y1 = image.get_extent()
+    return rows[::-1] if y0 > y1 else rows
+
+
+def test_activation_panels_draw_each_hidden_layers_histogram_layer_1_at_the_bottom(lab):
+    args, expected = lab
+    fig = lab_figure("activations", args["acts"], args["saturated"])
+    for ax, label in zip(fig.axes, STACKS, strict=True):
+        (image,) = ax.get_images()
+        span, _, rows = densities(expected["acts"][label])
+        np.testing.assert_array_equal(bottom_up(image), rows)
+        x0, x1, y0, y1 = image.get_extent()
+        assert (x0, x1) == span
+        assert min(y0, y1) == 0.5 and max(y0, y1) == DEPTH + 0.5 and not ax.yaxis_inverted()
+        share = 100 * np.mean(expected["saturated"][label])
+        assert ax.get_title(loc="left") == f"{label.split(':')[0]}: {share:.0f}% saturated or off"
+
+
+def test_training_heatmaps_draw_log_norms_by_step_and_layer_and_the_losses(lab):
+    args, _ = lab
+    fig = lab_figure("training", args["grad_norms"], args["losses"])
+    heatmaps = [ax for ax in fig.axes if ax.get_images() and ax.get_label() != "<colorbar>"]
+    for ax, label in zip(heatmaps, STACKS, strict=True):
+        (image,) = ax.get_images()
+        np.testing.assert_array_equal(bottom_up(image), np.log10(args["grad_norms"][label]))
+        x0, x1, y0, y1 = image.get_extent()
+        assert (x0, x1) == (-0.5, STEPS - 0.5) and (min(y0, y1), max(y0, y1)) == (0.5, DEPTH + 1.5)
+        assert not ax.yaxis_inverted() and not ax.xaxis_inverted()
+    (loss_ax,) = [ax for ax in fig.axes if ax.get_title(loc="left") == "training loss"]
+    for line, label in zip(loss_ax.get_lines()[:-1], STACKS, strict=True):
+        assert list(line.get_xdata()) == list(range(STEPS))
+        np.testing.assert_array_equal(line.get_ydata(), args["losses"][label])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_size_and_fontsize_set_the_figure_and_its_text(data, kind):
+    fig = lab_figure(kind, *data[kind], size=(8.0, 5.0), fontsize=20.0)
+    assert tuple(fig.get_size_inches()) == (8.0, 5.0)
+    assert fig._suptitle.get_fontsize() == 25.0
+    ax = fig.axes[0]
+    assert ax.xaxis.label.get_fontsize() == 20.0 and ax.yaxis.label.get_fontsize() == 20.0
+    small = lab_figure(kind, *data[kind])
+    assert small.axes[0].xaxis.label.get_fontsize() == 15.0 and tuple(small.get_size_inches()) != (8.0, 5.0)
 
 
 def test_activations_one_panel_per_stack_with_its_saturated_share(data):

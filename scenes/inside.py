@@ -127,10 +127,10 @@ def inspect(scene: Scene, runs: dict, label: str, step: int) -> Inspection:
     lecture = spec.torch_class is None
     symbols = {**SYMBOLS, **(LECTURE_SYMBOLS if r.optimizer == "rmsprop_lecture" else {})}
     position = ("w_{t−1}", "w_t") if lecture else ("θ_{t−1}", "θ_t")
+    look_ahead = r.optimizer == "nag_lecture"  # the one rule that takes its gradient elsewhere
     rows = [_row("position before the update", position[0], e["params"]),
-            _row("gradient it was given" + (" (at the look-ahead point)" if "look_ahead" in e else ""),
-                 "∇f", e["grad"])]
-    if "look_ahead" in e:
+            _row("gradient it was given" + (" (at the look-ahead point)" if look_ahead else ""), "∇f", e["grad"])]
+    if look_ahead:
         rows.append(_row("look-ahead point", "w_{t−1} + μ v_{t−1}", e["look_ahead"]))
     if not np.array_equal(e["g"], e["grad"]):
         rows.append(_row("gradient with weight decay", "g_t = ∇f + λθ", e["g"]))
@@ -147,12 +147,12 @@ def inspect(scene: Scene, runs: dict, label: str, step: int) -> Inspection:
              _row("update: the gradient's share", "", e["parts"]["gradient"]),
              _row("update: the momentum's share (the past)", "", e["parts"]["momentum"]),
              _row("update: weight decay's share", "", e["parts"]["weight_decay"]),
-             _row("update", "Δθ = θ_t − θ_{t−1}", e["delta"]),
+             _row("update", f"Δ = {position[1]} − {position[0]}", e["delta"]),
              _row("position after the update", position[1], e["new_params"])]
     scalars = [{"quantity": "update", "symbol": "t", "value": float(e["step"])},
                {"quantity": "learning rate", "symbol": "ε_t", "value": e["lr"]}]
     for key, quantity, symbol in (("lr_decayed", "decayed learning rate", "ε_t/(1 + (t−1)η)"),
-                                  ("rho_inf", "ρ_∞", "ρ_∞ = 2/(1−β₂) − 1"), ("rho_t", "ρ_t", "ρ_t"),
+                                  ("rho_inf", "SMA length's limit", "ρ_∞"), ("rho_t", "SMA length", "ρ_t"),
                                   ("r_t", "rectification", "r_t"), ("mu_t", "momentum coefficient", "μ_t"),
                                   ("mu_next", "next momentum coefficient", "μ_{t+1}"),
                                   ("mu_product", "product of the μ", "Π_t"),
@@ -183,5 +183,5 @@ def _notes(key: str, spec, e: dict) -> list[str]:
         grew = bool(np.any(e["after"]["max_exp_avg_sq"] > e["before"]["max_exp_avg_sq"]))
         notes.append("The running maximum of v " + ("grew at this step." if grew else "held: v_t stayed below it."))
     if spec.torch_class is None:
-        notes.append("This is the lecture's form: " + spec.note)
+        notes.append("This is the lecture's form. " + spec.note)
     return notes

@@ -62,7 +62,7 @@ def inspector(scene: sc.Scene, runs: dict) -> None:
     seen = sc.inspect(scene, runs, label, int(step))
     st.markdown(f"**{seen.title}** ({seen.origin}), update t = {seen.step}: from step {seen.step - 1} to step "
                 f"{seen.step} of the slider")
-    table, scalars = st.columns([3, 1])
+    table, scalars = st.columns([5, 2])
     table.dataframe(pd.DataFrame(seen.rows), hide_index=True, width="stretch", height=_height(seen.rows),
                     column_config={"x": NUMBER, "y": NUMBER})
     scalars.dataframe(pd.DataFrame(seen.scalars), hide_index=True, width="stretch", height=_height(seen.scalars),

@@ -16,7 +16,7 @@ from optimizers.explain import explain_step, step_latex
 
 RUNS = ("sgd(lr=0.001),momentum(lr=0.0025,dampening=0.2),nag(lr=0.002),adagrad(lr=0.5),rmsprop(lr=0.02,momentum=0.5),"
         "adadelta(lr=1,eps=0.001),adam(lr=0.1,weight_decay=0.1),amsgrad(lr=0.1),adamw(lr=0.1),nadam(lr=0.05),"
-        "radam(lr=0.005),nag_lecture(lr=0.002)")
+        "radam(lr=0.005),nag_lecture(lr=0.002),momentum_lecture(lr=0.003)")
 SCENE = sc.Scene("beale", sc.parse_runs(RUNS), steps=60, start=(2.5, 1.5))
 STEPS = (0, 1, 2, 5, 6, 7, 30, 60)
 
@@ -113,6 +113,8 @@ def test_the_inspection_names_each_rules_own_branch(runs):
     lecture = sc.inspect(SCENE, runs, "Nesterov (lecture form) lr=0.002", 4)
     assert lecture.origin == "the lecture's form" and r"v_t = " in lecture.latex[0] and "w_t" in lecture.latex[0]
     assert any(row["quantity"] == "look-ahead point" for row in lecture.rows)
+    heavy_ball = sc.inspect(SCENE, runs, "Momentum (lecture form) lr=0.003", 4)
+    assert not any("look-ahead" in row["quantity"] for row in heavy_ball.rows)
     torch_form = sc.inspect(SCENE, runs, "Nesterov (NAG) lr=0.002", 4)
     assert torch_form.origin == "`torch.optim.SGD`" and "b_t = " in torch_form.latex[0]
     decayed = sc.inspect(SCENE, runs, "Adam lr=0.1 weight_decay=0.1", 4)

@@ -8,11 +8,16 @@
 3. Recording the optimizer's states (``run(..., states=True)``) against the plain run, for Adam and
    RMSProp, on 1 start x 1000 steps and on the 100 x 100 grid x 500 steps. Budget: at most 2x.
 Each figure is the median of several repetitions after a warm-up; the ratios are medians of
-interleaved pairs (plain, recorded), so that a load that comes and goes hits both alike.
+interleaved pairs (plain, recorded), so that a load that comes and goes hits both alike. Beside them,
+the ratio of the fastest recorded run to the fastest plain one (the least disturbed of each: what a
+quiet machine gives) and the share of system time (page faults of the recorded arrays, reclaim under
+memory pressure), which tell a loaded machine from a real cost.
 """
 
 from __future__ import annotations
 
+import os
+import resource
 import statistics
 import sys
 import time
@@ -69,22 +74,27 @@ def grid() -> float:
     return median_time(lambda: run(OPTIMIZERS["adam"].factory(), SURFACES["beale"], starts, 500, 0.01), repeat=5)
 
 
-def states_ratio(key: str, starts, steps: int, repeat: int) -> tuple[float, float, float]:
-    """Median seconds of the plain run, and the median ratios recorded / plain of wall-clock and of
-    CPU time (user + system: what the run costs, whatever else the machine is doing) over
-    interleaved pairs."""
+def states_ratio(key: str, starts, steps: int, repeat: int) -> tuple[float, ...]:
+    """Median seconds of the plain run; the median ratios recorded / plain of wall-clock and of CPU
+    time (user + system: what the run costs, whatever else the machine is doing) over interleaved
+    pairs; the ratio of the fastest CPU times; and the system share of the recorded runs' and of the
+    plain runs' CPU time."""
     beale, opt = SURFACES["beale"], OPTIMIZERS[key].factory()
     pairs = []
     for _ in range(repeat + 1):  # the first pair warms up
         pair = []
         for recorded in (False, True):
-            wall, cpu = time.perf_counter(), time.process_time()
+            wall, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
             run(opt, beale, starts, steps, 1e-3, states=recorded)
-            pair.append((time.perf_counter() - wall, time.process_time() - cpu))
+            now = resource.getrusage(resource.RUSAGE_SELF)
+            system = now.ru_stime - cpu.ru_stime
+            pair.append((time.perf_counter() - wall, now.ru_utime - cpu.ru_utime + system, system))
         pairs.append(pair)
     pairs = pairs[1:]
     return (statistics.median(p[0] for p, _ in pairs), statistics.median(r[0] / p[0] for p, r in pairs),
-            statistics.median(r[1] / p[1] for p, r in pairs))
+            statistics.median(r[1] / p[1] for p, r in pairs), min(r[1] for _, r in pairs) / min(p[1] for p, _ in pairs),
+            sum(r[2] for _, r in pairs) / sum(r[1] for _, r in pairs),
+            sum(p[2] for p, _ in pairs) / sum(p[1] for p, _ in pairs))
 
 
 def main() -> None:
@@ -106,9 +116,11 @@ def main() -> None:
     for key in ("adam", "rmsprop"):
         for label, starts, steps, repeat in (("1 start x 1000 steps", SURFACES["beale"].start, 1000, 15),
                                              ("100 x 100 starts x 500 steps", grid_starts(), 500, 5)):
-            plain, ratio, cpu = states_ratio(key, starts, steps, repeat)
+            plain, ratio, cpu, fastest, system, plain_system = states_ratio(key, starts, steps, repeat)
             print(f"states=True, {key}, {label}: plain {plain * 1e3:.1f} ms, recording the states costs "
-                  f"{ratio:.2f}x (CPU time {cpu:.2f}x; budget 2x)")
+                  f"{ratio:.2f}x (CPU time {cpu:.2f}x, fastest runs {fastest:.2f}x, system time {system:.0%} of "
+                  f"the recorded runs', {plain_system:.0%} of the plain; budget 2x)")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 viz.trajectory_figure for nine runs of 1000 steps on Beale: the JSON the browser receives (the same
 plotly.io.to_json Streamlit sends) must stay under 1.5 MB and build plus serialize within 300 ms
 (aim 0.6 MB and 100 ms), with at least 60 frames and the last frame showing every run at its final
-point. Medians of several repetitions after a warm-up; the load average is printed beside them.
+point. With glyphs on (viz.glyphs, each kind in turn) the JSON must stay under 1.5 MB too; the time to
+compute the states and explain the frames' steps (scenes.glyph_paths) is printed beside it. Medians of
+several repetitions after a warm-up; the load average is printed beside them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from timing import times_of
 import scenes as sc
 from surfaces import SURFACES
 from viz import trajectory_figure
+from viz.glyphs import KINDS, glyph_layer
+from viz.trajectory import frame_steps
 
 RUNS = ("sgd(lr=0.001),momentum(lr=0.001),nag(lr=0.001),adagrad(lr=0.3),rmsprop(lr=0.01),adadelta(lr=1),"
         "adam(lr=0.03),adamax(lr=0.03),nadam(lr=0.03)")
@@ -65,6 +69,23 @@ def main() -> None:
     print(f"CPU time of this process {statistics.median(cpu[1:]) * 1e3:.0f} ms median (what a quiet machine "
           f"would take); wall time slowest {max(times) * 1e3:.0f} ms, fastest {min(times) * 1e3:.0f} ms; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    glyphs(scene, surface)
+
+
+def glyphs(scene, surface) -> None:
+    """The payload with each kind of glyph on, and what the glyphs' data cost to compute."""
+    at = frame_steps(scene.steps)
+    times, (runs, _) = times_of(lambda: sc.compute(scene, states=True), 5)
+    explain_times, paths = times_of(lambda: sc.glyph_paths(scene, runs, at), 5)
+    sizes = []
+    for kind in KINDS:
+        if kind != "none":
+            build_times, text = times_of(lambda kind=kind: pio.to_json(
+                trajectory_figure(surface, runs, glyphs=glyph_layer(surface, runs, paths, kind)), validate=False), 3)
+            sizes.append(f"{kind} {len(text) / 1e6:.3f} MB ({statistics.median(build_times) * 1e3:.0f} ms)")
+    print("with glyphs on, nine runs x 1000 steps (budget 1.5 MB): " + ", ".join(sizes))
+    print(f"computing the runs with their states {statistics.median(times) * 1e3:.0f} ms, explaining the "
+          f"{len(at) - 1} frames' updates of every run {statistics.median(explain_times) * 1e3:.0f} ms (medians)")
 
 
 if __name__ == "__main__":

@@ -164,16 +164,21 @@ def explain_step(spec, values: dict, traj, run: int, step: int) -> dict[str, Any
                    step)
 
 
-def explain_path(spec, values: dict, traj) -> dict[str, np.ndarray]:
+def explain_path(spec, values: dict, traj, updates=None) -> dict[str, np.ndarray]:
     """``rate``, ``delta`` and the ``parts`` (``gradient``, ``momentum``, ``weight_decay``) of every
     update of every start of ``traj`` (run with ``states=True``, keep="all"), each (steps, N, 2), row
-    t - 1 for update t; NaN where a start had diverged (no update taken)."""
+    t - 1 for update t; NaN where a start had diverged (no update taken). ``updates``: the update
+    numbers (1 ... steps) to explain, the other rows left NaN (a map's glyphs need only the updates
+    its frames show; each update costs one ``explain``)."""
     if traj.states is None or traj.xy.shape[0] != len(traj.lr) + 1:
         raise ValueError("explain_path needs a trajectory run with states=True and keep='all'")
     steps, n = len(traj.lr), traj.xy.shape[1]
+    todo = range(1, steps + 1) if updates is None else sorted({int(t) for t in np.ravel(updates)})
+    if todo and not 1 <= todo[0] <= todo[-1] <= steps:
+        raise ValueError(f"updates must be in [1, {steps}], not {todo[0]} ... {todo[-1]}")
     out = {name: np.full((steps, n, 2), np.nan) for name in ("rate", "delta", "gradient", "momentum", "weight_decay")}
     stopped = np.where(traj.diverged, traj.diverged_at, steps + 1)
-    for t in range(1, steps + 1):
+    for t in todo:
         alive = t < stopped
         if not alive.any():
             break

@@ -151,7 +151,8 @@ SPECS = (
     Spec("rmsprop_lecture", "RMSProp (lecture form)", rmsprop_lecture,
          (smoothing_param("smoothing γ (torch's α)"), EPS, WEIGHT_DECAY),
          None, RMSPROP_LATEX,
-         "ϵ inside the square root. Coincides with torch.optim.RMSprop(eps=0); with a large ϵ it takes "
-         "visibly longer steps than torch's form, where ϵ is added after the root.", lr=lr_param(0.01),
+         "ϵ inside the square root. Coincides with torch.optim.RMSprop(eps=0); with ϵ ≥ 1 its divisor "
+         "√(v + ϵ) is smaller than torch's √v + ϵ for every v > 0, so its steps are longer (with ϵ < 1, only where "
+         "√v > (1 − ϵ)/2).", lr=lr_param(0.01),
          explainer=explain_rmsprop_lecture),
 )

@@ -17,6 +17,7 @@ from optimizers import OPTIMIZERS, SCHEDULES
 from ui import scene_form as form
 from ui import story
 from ui.figures import computed, map_figure, view3d_figure
+from ui.inspector import glyph_choice, inspector
 from ui.share import export_bar
 from ui.workarounds import map_clicks
 
@@ -34,8 +35,12 @@ scene, errors = (locked, []) if locked else form.scene_from_state()
 surface = sc.surface_of(scene)
 ui.apply_styles(scene.presentation, locked=bool(locked))
 title.markdown(f"## {surface.title}")
+glyphs = "none"
 if not locked:
-    form.view_toggles(head.container(horizontal=True, width="content", vertical_alignment="center"))
+    toggles = head.container(horizontal=True, width="content", vertical_alignment="center")
+    form.view_toggles(toggles)
+    if st.session_state.get(K("view")) != "3-D":
+        glyphs = glyph_choice(toggles)
 if st.session_state.get(K("link_warnings")):
     st.warning("Some settings in the link were ignored and kept their defaults:\n\n"
                + "\n".join(f"- {ui.plain(w)}" for w in st.session_state[K("link_warnings")]))
@@ -62,7 +67,7 @@ if scene.view == "3d":
     st.plotly_chart(view3d_figure(scene), theme=None, key=K("view3d"), config={"displaylogo": False})
 else:
     map_key = K("map")
-    figure = map_figure(scene, clickable=not locked)
+    figure = map_figure(scene, clickable=not locked, glyphs=glyphs)
     clicked = lambda: form.start_at_click(dict(st.session_state[map_key].selection))  # noqa: E731
     st.plotly_chart(figure, key=map_key, selection_mode="box", theme=None, on_select="ignore" if locked else clicked,
                     config={"displaylogo": False, "scrollZoom": False,
@@ -77,6 +82,8 @@ if not locked:
         map_clicks(MAP, st.sidebar)  # a script, nothing to see: in the sidebar, it takes no room beside the figure
 
 st.table(sc.readable(sc.summary_rows(surface, runs)), hide_index=True)
+if not locked:
+    inspector(scene, runs)
 
 with st.expander("The update rules that ran, as torch.optim runs them", key=K("rules"), on_change="rerun") as box:
     if box.open:  # a dozen formulas: set only when asked for, not before the figure of a link just opened

@@ -2,6 +2,7 @@
 command line, the prepared scenes, and what turns a scene into the figures' data."""
 
 from .compute import compute, schedule_for
+from .inside import Inspection, glyph_paths, inspect, last_update
 from .links import from_json, from_query, to_json, to_query
 from .lr_grid import cyclic_bounds, grid_rates, grid_search, judge, nearest, suggested_rates, train_rate
 from .lr_range import RangeTest, lr_range_test, suggest_lr
@@ -31,3 +32,4 @@ __all__ = ["CUSTOM", "DEFAULT_RUNS", "PRESETS", "Preset", "RangeTest", "RunSpec"
            "same_story", "scene_note", "schedule_for", "schedule_params", "schedule_rates", "schedule_set",
            "schedule_table", "suggest_lr", "suggested_rates", "summary_rows", "surface_of", "to_json", "to_query",
            "train_rate"]
+__all__ += ["Inspection", "glyph_paths", "inspect", "last_update"]

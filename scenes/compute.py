@@ -15,9 +15,11 @@ def schedule_for(scene: Scene, lr: float):
     return build_schedule(scene.schedule, scene.schedule_params, lr)
 
 
-def compute(scene: Scene) -> tuple[dict, dict]:
+def compute(scene: Scene, states: bool = False) -> tuple[dict, dict]:
     """``(runs, bands)``: a Trajectory per run label, and for noisy scenes with several seeds, the
-    other seeds' paths of every run as an array (seeds - 1, steps + 1, 2)."""
+    other seeds' paths of every run as an array (seeds - 1, steps + 1, 2). ``states=True``: each
+    Trajectory also keeps the optimizer's state after every update and the gradients
+    (``run(..., states=True)``; the paths are the same numbers), for the glyphs and the inspector."""
     if len(scene.runs) * scene.seeds * scene.steps > MAX_RUN_STEPS:
         raise ValueError(f"{len(scene.runs)} runs x {scene.seeds} seeds x {scene.steps} steps is more than "
                          f"{MAX_RUN_STEPS:,} steps to compute: fewer seeds, runs or steps")
@@ -28,7 +30,7 @@ def compute(scene: Scene) -> tuple[dict, dict]:
     for label, r in zip(run_labels(scene.runs), scene.runs, strict=True):
         opt = r.optimizer_object()
         sched = schedule_for(scene, r.lr)
-        runs[label] = run(opt, surface, start, scene.steps, sched, noise=scene.noise, seed=0)
+        runs[label] = run(opt, surface, start, scene.steps, sched, noise=scene.noise, seed=0, states=states)
         if noisy and scene.seeds > 1:
             bands[label] = np.stack([run(opt, surface, start, scene.steps, sched, noise=scene.noise, seed=s).xy[:, 0]
                                      for s in range(1, scene.seeds)])

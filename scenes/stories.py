@@ -195,8 +195,48 @@ def banana(scene: Scene, runs: Mapping, bands: Mapping) -> list[Claim]:
     ]
 
 
+def torch_vs_lecture(scene: Scene, runs: Mapping, bands: Mapping) -> list[Claim]:
+    """Torch's forms against the lecture's: momentum split by the rate drop, RMSProp by where ϵ sits."""
+    t = by_key(scene, runs)
+    drop = dict(scene.schedule_params)["step_size"]
+    xy = {k: v.xy[:, 0] for k, v in t.items()}
+    step = {k: np.hypot(*np.diff(v, axis=0).T) for k, v in xy.items()}
+    near = {k: float(np.hypot(*v[-1])) for k, v in xy.items()}  # the ravine's minimum is at the origin
+    torch_, lecture = "momentum", "momentum_lecture"
+    apart = float(np.abs(xy[torch_][: drop + 1] - xy[lecture][: drop + 1]).max())
+    split = float(np.hypot(*(xy[torch_][-1] - xy[lecture][-1])))
+    rates = (float(t[torch_].lr[drop - 1]), float(t[torch_].lr[drop]))
+    slows = float(step[torch_][drop] / step[torch_][drop - 1])
+    coasts = float(step[lecture][drop] / step[lecture][drop - 1])
+    after = float(step[lecture][drop:].sum() / step[torch_][drop:].sum())
+    longer = float(step["rmsprop_lecture"][0] / step["rmsprop"][0])
+    eps = [dict(r.params)["eps"] for r in scene.runs if r.optimizer.startswith("rmsprop")]
+    return [
+        Claim("run the same path to rounding for the first 150 steps",
+              "largest distance up to the drop; the drop's step; distance apart at the end", (apart, drop, split),
+              "< 1e-12; 150; > 0.5", apart < 1e-12 and drop == 150 and split > 0.5),
+        Claim("When the rate drops tenfold at step 150", "the rate before and after the drop", rates,
+              "after = before / 10", bool(np.isclose(rates[1], 0.1 * rates[0]))),
+        Claim("its next step is a tenth as long", "torch's step after the drop / before", slows, "0.08 to 0.12",
+              0.08 < slows < 0.12),
+        Claim("keeps the speed the old rate gave it and coasts on", "the lecture's step after the drop / before",
+              coasts, "> 0.9", coasts > 0.9),
+        Claim("covering more than twice the distance after the drop", "the lecture's path after the drop / torch's",
+              after, "> 2", after > 2),
+        Claim("and ends nearer the minimum", "final distances to the minimum (torch's, the lecture's)",
+              (near[torch_], near[lecture]), "lecture's < torch's", near[lecture] < near[torch_]),
+        Claim("√v + ϵ, the lecture inside it, √(v + ϵ), a smaller divisor", "ϵ of both RMSProp runs", eps,
+              "equal, ≥ 1 (√(v + ϵ) < √v + ϵ for every v > 0)", eps[0] == eps[1] >= 1),
+        Claim("the lecture's first step is about a third longer", "first steps, lecture's / torch's", longer,
+              "1.25 to 1.45", 1.25 < longer < 1.45),
+        Claim("it ends more than twice as near the minimum", "final distances (torch's RMSProp, the lecture's)",
+              (near["rmsprop"], near["rmsprop_lecture"]), "torch's > 2 × lecture's",
+              2 * near["rmsprop_lecture"] < near["rmsprop"]),
+    ]
+
+
 STORIES = {"beale": beale, "saddle": saddle, "long_valley": long_valley, "noisy_moons": noisy_moons,
-           "banana": banana}
+           "banana": banana, "torch_vs_lecture": torch_vs_lecture}
 
 
 def claims(key: str, scene: Scene, runs: Mapping, bands: Mapping) -> list[Claim]:

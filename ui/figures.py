@@ -11,12 +11,13 @@ import streamlit as st
 
 import scenes as sc
 from viz import surface_3d_figure, trajectory_figure
-from viz.trajectory import schedule_figure
+from viz.glyphs import glyph_layer
+from viz.trajectory import frame_steps, schedule_figure
 
 
 @st.cache_data(max_entries=64, show_spinner="Running the optimizers…")
 def computed(scene: sc.Scene):
-    return sc.compute(scene)
+    return sc.compute(scene, states=True)  # the glyphs and the step inspector read the states
 
 
 def shared(figure):
@@ -29,10 +30,12 @@ def shared(figure):
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def map_figure(scene: sc.Scene, clickable: bool):
+def map_figure(scene: sc.Scene, clickable: bool, glyphs: str = "none"):
     runs, bands = computed(scene)
+    layer = None if glyphs == "none" else glyph_layer(sc.surface_of(scene), runs,
+                                                      sc.glyph_paths(scene, runs, frame_steps(scene.steps)), glyphs)
     return shared(trajectory_figure(sc.surface_of(scene), runs, bands=bands, presentation=scene.presentation,
-                                    clickable=clickable))
+                                    clickable=clickable, glyphs=layer))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

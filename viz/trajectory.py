@@ -554,7 +554,7 @@ def _layout(surface, view, style: Style, loss_log: bool, loss_range, at: np.ndar
 
 def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, keys: Mapping | None = None,
                       bands: Mapping | None = None, presentation: bool = False, clickable: bool = False,
-                      frames: int = FRAMES, title: str | None = None) -> go.Figure:
+                      frames: int = FRAMES, title: str | None = None, glyphs=None) -> go.Figure:
     """The animated figure for ``runs``, a mapping from legend label to Trajectory (its first start).
 
     Colours follow each run's optimizer (``keys`` maps a label to its optimizer key, else the label is
@@ -563,6 +563,8 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
     ``clickable`` says in the hint that a click on the map starts the runs there (a page that does so:
     ui.workarounds.map_clicks). Frame k draws every path and loss curve up to its step
     and nothing after.
+    ``glyphs`` (``viz.glyphs.glyph_layer``): a function ``(view, at, style, looks) -> (traces, frame)``
+    whose traces are drawn over the paths and under the heads, ``frame(step)`` giving their data.
     """
     if isinstance(frames, bool) or not isinstance(frames, int) or not 1 <= frames <= MAX_FRAMES:
         raise ValueError(f"frames must be a whole number from 1 to {MAX_FRAMES}, not {frames!r}")
@@ -614,6 +616,9 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
                              hovertemplate=f"{label}<br>step %{{x}}: lr %{{y:.4g}}<extra></extra>"))
         ends.append((traj, xy, loss, last))
     data += _marker_traces(surface, view, starts, style)
+    layer, at_step = glyphs(view, at, style, looks) if glyphs else ([], lambda step: [])
+    layer_indices = list(range(len(data), len(data) + len(layer)))
+    data += layer
 
     rate_axis = lr_axis(runs, max(2, int(LR_PANEL * style.plot_height / (2.2 * style.font))))
     run_colors = [looks[k].color for k in labels]
@@ -661,7 +666,8 @@ def trajectory_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
         checkpoint = (f // every) * every
         mark = int(at[checkpoint])
         recent = [_xy(lines.segment(mark, int(s))) for lines, _, _ in growing]
-        frame = dict(name=str(int(s)), data=recent + moving(int(s)), traces=recent_indices + moving_indices)
+        frame = dict(name=str(int(s)), data=recent + moving(int(s)) + at_step(int(s)),
+                     traces=recent_indices + moving_indices + layer_indices)
         if f == checkpoint:
             frame["data"] += [_xy(lines.segment(0, mark)) for lines, _, _ in growing]
             frame["traces"] = frame["traces"] + past_indices

@@ -245,3 +245,19 @@ def test_explain_path_gives_every_updates_rate_and_parts(key):
             for name, part in e["parts"].items():
                 assert np.array_equal(path[name][t - 1, i], part)
         assert np.isnan(path["rate"][stop - 1:, i]).all() and np.isfinite(path["rate"][: stop - 1, i]).all()
+
+
+def test_explain_path_explains_only_the_updates_asked_for():
+    """A map's glyphs need only the updates its frames show: those rows equal the full explanation's,
+    the others are NaN, and an update outside the run is refused with its range."""
+    from optimizers.explain import explain_path
+
+    spec = OPTIMIZERS["adam"]
+    traj = run(spec.factory(), surface("beale"), STARTS, 40, 0.05, states=True)
+    full, some = explain_path(spec, {}, traj), explain_path(spec, {}, traj, updates=[1, 5, 40])
+    for name, rows in full.items():
+        assert np.array_equal(some[name][[0, 4, 39]], rows[[0, 4, 39]]), name
+        assert np.isnan(np.delete(some[name], [0, 4, 39], axis=0)).all(), name
+    for bad in ([0, 3], [41]):
+        with pytest.raises(ValueError, match=r"updates must be in \[1, 40\]"):
+            explain_path(spec, {}, traj, updates=bad)

@@ -157,6 +157,21 @@ def test_rmsprop_forms_put_eps_where_documented():
         -lr * g / (np.sqrt((1 - alpha) * g * g) + eps), rel=1e-14)
 
 
+@pytest.mark.parametrize("eps", [0.1, 0.5, 1.0, 4.0])
+def test_which_rmsprop_form_steps_longer_is_as_the_note_says(eps):
+    """The spec's note: with ϵ ≥ 1 the lecture's first step is the longer for every g ≠ 0, with ϵ < 1
+    only where √v > (1 − ϵ)/2 (v = (1 − α) g² after the first update)."""
+    alpha, lr, x = 0.9, 0.01, np.float64(0.5)
+    lecture, torch_form = rmsprop_lecture(alpha=alpha, eps=eps), OPTIMIZERS["rmsprop"].factory(alpha=alpha, eps=eps)
+    for g in np.geomspace(1e-3, 1e3, 61):
+        root_v = np.sqrt((1 - alpha) * g * g)
+        longer = abs(lecture.update(g, lecture.init(x), x, lr)[0] - x) > abs(torch_form.update(g, torch_form.init(x),
+                                                                                                 x, lr)[0] - x)
+        if abs(root_v - (1 - eps) / 2) > 1e-6:
+            assert longer == (eps >= 1 or root_v > (1 - eps) / 2), (eps, g)
+    assert "with ϵ ≥ 1" in OPTIMIZERS["rmsprop_lecture"].note and "(1 − ϵ)/2" in OPTIMIZERS["rmsprop_lecture"].note
+
+
 def test_every_lecture_form_has_a_twin():
     assert LECTURE_KEYS == tuple(key for key, spec in OPTIMIZERS.items() if spec.torch_class is None)
     assert {CASES[key].twin for key in LECTURE_KEYS} == {"momentum", "nag", "rmsprop"}

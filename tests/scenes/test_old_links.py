@@ -17,6 +17,7 @@ import pytest
 
 import scenes as sc
 
+PRESETS_SINCE = {"torch_vs_lecture"}  # prepared after issue 9: no link to them is older than they are
 CASES = json.loads((Path(__file__).parent / "data" / "links_before_issue9.json").read_text(encoding="utf-8"))
 
 
@@ -43,4 +44,4 @@ def test_the_old_links_cover_every_optimizer_schedule_and_preset():
     text = json.dumps([c["opens"] for c in CASES])
     assert all(f"{key}(" in text for key in OPTIMIZERS)
     assert all(f'"schedule": "{key}' in text for key in SCHEDULES)
-    assert {c["link"].get("scene") for c in CASES} >= set(sc.PRESETS)
+    assert {c["link"].get("scene") for c in CASES} >= set(sc.PRESETS) - PRESETS_SINCE

@@ -81,3 +81,18 @@ def test_the_claims_can_fail():
         check("long_valley", before, valley.caption + " " + valley.detail)
     with pytest.raises(AssertionError, match="does not say"):
         check("banana", sc.PRESETS["banana"].scene, "Rosenbrock's curved valley.")
+
+
+def test_the_forms_claims_can_fail():
+    """Without the rate drop the momentum forms never split; with a small eps the RMSProp forms hardly differ."""
+    forms = sc.PRESETS["torch_vs_lecture"]
+    text = forms.caption + " " + forms.detail
+    constant = Scene("ravine", forms.scene.runs, steps=300, start=(-8.0, 0.5),
+                     schedule="step", schedule_params=(("gamma", 1.0), ("step_size", 150)))
+    with pytest.raises(AssertionError, match="a tenth as long"):
+        check("torch_vs_lecture", constant, text)
+    small_eps = Scene("ravine", sc.parse_runs(sc.to_query(forms.scene)["optimizers"].replace("eps=1.0", "eps=0.1")),
+                      steps=300, start=(-8.0, 0.5), schedule=forms.scene.schedule,
+                      schedule_params=forms.scene.schedule_params)
+    with pytest.raises(AssertionError, match="more than twice as near"):
+        check("torch_vs_lecture", small_eps, text)

@@ -64,14 +64,14 @@ PRESETS: dict[str, Preset] = {
         "A two-weight logistic regression on a small moons data set, trained on minibatches of 16."),
     "torch_vs_lecture": Preset(
         "Torch's forms and the lecture's",
-        "Momentum's two forms, torch's (solid) and the lecture's (dashed), run the same path to rounding for the "
-        "first 150 steps. When the rate drops tenfold at step 150, torch's form slows at once: its next step is a "
-        "tenth as long; the lecture's velocity keeps the speed the old rate gave it and coasts on.",
+        "Torch's momentum (solid) and the lecture's (dashed) run the same path to rounding for the first 150 "
+        "steps. When the rate drops tenfold at step 150, torch's next step is a tenth as long; the lecture's "
+        "coasts on.",
         Scene("ravine", parse_runs("momentum(lr=0.003,momentum=0.97),momentum_lecture(lr=0.003,momentum=0.97),"
                                    "rmsprop(lr=0.1,eps=1),rmsprop_lecture(lr=0.1,eps=1)"),
               *parse_schedule("step(step_size=150,gamma=0.1)"), steps=300, start=(-8.0, 0.5)),
         "Torch's momentum multiplies its whole buffer b by the new rate, so the drop shortens its next step "
-        "tenfold; the lecture's velocity v already holds the old rate, covering more than twice the distance "
+        "tenfold; the lecture's velocity v keeps the speed the old rate gave it, covering more than twice the distance "
         "after the drop, and ends nearer the minimum. RMSProp with ϵ = 1 splits from the first step: torch adds "
         "ϵ after the root, √v + ϵ, the lecture inside it, √(v + ϵ), a smaller divisor, so the lecture's first step "
         "is about a third longer and it ends more than twice as near the minimum. The step inspector shows each "

@@ -26,6 +26,7 @@ MAX_STARTS = 250_000
 MAX_POINTS = 20_000_000  # steps x starts x (1 + state fields with states=True): bounds the memory (~480 MB)
 MAX_FINAL_POINTS = 100_000_000  # steps x starts with keep="final": memory is O(N), this bounds the time (~5 s)
 KEEP = ("all", "final")
+_ROUNDING = 8 * np.finfo(float).eps  # a schedule's rate this far below 0, relative to its largest, is rounding
 _SCALAR_BELOW = 4  # fewer starts than this run one by one on scalars
 _CHUNK = 16_384  # points per block when the loss is evaluated over a whole trajectory
 _BLOCK = 1 << 17  # with keep="final", positions kept per block of steps (steps per block x starts)
@@ -75,14 +76,18 @@ class StochasticSurface(Protocol):
 
 def lr_table(schedule, steps: int) -> np.ndarray:
     """The learning rate of each of ``steps`` updates: ``schedule`` is a number (constant) or a
-    function ``step -> lr`` that accepts an integer array."""
+    function ``step -> lr`` that accepts an integer array.
+
+    A rate below 0 is refused, except a rounding residue of a rate decayed to 0: torch's chained
+    LinearLR, as ours, ends at -7.4e-24 rather than 0 from 1e-7 (start_factor 0.01, end_factor 0,
+    6 steps), and torch steps with it; so does the runner, for rates above -_ROUNDING times the largest."""
     if isinstance(schedule, Real) and not isinstance(schedule, bool):
         lrs = np.full(steps, float(schedule))
     elif callable(schedule):
         lrs = np.broadcast_to(np.asarray(schedule(np.arange(steps)), dtype=float), (steps,)).copy()
     else:
         raise ValueError(f"schedule must be a learning rate or a function step -> lr, not {schedule!r}")
-    if not (np.isfinite(lrs).all() and (lrs >= 0).all()):
+    if not (np.isfinite(lrs).all() and (lrs >= -_ROUNDING * np.abs(lrs).max(initial=0.0)).all()):
         raise ValueError("the learning rate must be finite and at least 0 at every step")
     return lrs
 

@@ -21,7 +21,9 @@ Tests: ``tests/<package>`` unless ``--tests`` names others, always without the b
 need a served app) and the live torch comparisons (torch in forked workers is not fork-safe; the
 committed literal values from torch still run). ``SKIP`` lists test files that read the package's
 source text, which mutmut's rewriting changes (the torch form of the surfaces): they are left out, so
-what they would catch is not counted.
+what they would catch is not counted. Every test starts with the package's ``lru_cache``s cleared (a
+fixture appended to the copy's tests/conftest.py): a worker forked after the tests ran once would
+otherwise read the unmutated results from them.
 
 A mutant is *killed* when a selected test fails (or times out); it *survives* when all pass, and has
 *no tests* when none reaches its function. The score is killed / all mutants. Survivors are printed
@@ -51,6 +53,24 @@ MARKERS = "not browser and not torch"
 # test files that read the package's own source text (inspect), which mutmut rewrites into trampolines
 SKIP = {"surfaces": ("tests/surfaces/test_surfaces_torch.py",)}
 KILLED = {"killed", "timeout", "caught by type check"}
+# appended to the scratch copy's tests/conftest.py: mutmut forks each mutant's worker from a process that has
+# run the tests once, so an lru_cache of the package (schedules' tables, the digits, a typed surface) would
+# hand the worker the unmutated result; every test starts with the package's caches empty
+FRESH_CACHES = """
+
+import sys as _sys
+
+import pytest as _pytest
+
+
+@_pytest.fixture(autouse=True)
+def _mutation_fresh_caches():
+    for _name, _module in list(_sys.modules.items()):
+        if _name.split(".")[0] == PACKAGE:
+            for _value in list(vars(_module).values()):
+                if callable(getattr(_value, "cache_clear", None)):
+                    _value.cache_clear()
+"""
 
 
 @dataclass(frozen=True)
@@ -96,6 +116,8 @@ def prepare(package: str, workdir: Path, tests: list[str], keep: bool, only=(), 
     )
     pyproject = workdir / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + section)
+    conftest = workdir / "tests" / "conftest.py"
+    conftest.write_text(conftest.read_text() + FRESH_CACHES.replace("PACKAGE", repr(package)))
 
 
 def run_mutmut(workdir: Path, max_children: int) -> None:

@@ -149,10 +149,14 @@ def surface(key: str):
 
 
 def relative_error(path, reference) -> float:
-    """max |path - reference| / max |reference| over every step and coordinate: the error relative
-    to the scale of the path, which stays meaningful where a coordinate passes through zero."""
+    """The largest error of a path, (steps, ..., 2), each start's each coordinate measured against its
+    own scale over the path, max_t |path - reference| / max_t |reference|: meaningful where a coordinate
+    passes through zero, and a start near the origin is not judged on the scale of one far from it
+    (one number for every start and coordinate would be); the absolute error where a coordinate stays 0."""
     path, reference = np.asarray(path, dtype=float), np.asarray(reference, dtype=float)
-    return float(np.max(np.abs(path - reference)) / np.max(np.abs(reference)))
+    scale = np.abs(reference).max(axis=0)
+    err = np.abs(path - reference).max(axis=0)
+    return float(np.max(np.where(scale > 0, err / np.where(scale > 0, scale, 1.0), err)))
 
 
 def state_error(ours, reference) -> float:

@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from optimizers import SCHEDULES, UnknownName
+from optimizers import OPTIMIZERS, SCHEDULES, UnknownName, run
 from optimizers.runner import lr_table
 from optimizers.schedules import MAX_STEP, Schedule
+from surfaces import SURFACES
 
 EXPECTED = json.loads((Path(__file__).parent / "data" / "expected_schedules.json").read_text())
 CASES = EXPECTED["cases"]
@@ -91,6 +92,21 @@ def test_results_are_copies_and_table_is_read_only():
 def test_runner_lr_table_takes_a_schedule():
     sched = SCHEDULES["onecycle"].factory(max_lr=0.05, total_steps=200)
     np.testing.assert_array_equal(lr_table(sched, 200), sched(np.arange(200)))
+
+
+def test_a_linear_decay_to_zero_runs_with_torchs_rounding_residue():
+    """torch's chained LinearLR decays 1e-7 to -7.401486830834374e-24, not 0 (printed by torch 2.13 for
+    SGD(lr=1e-5), LinearLR(start_factor=0.01, end_factor=0, total_iters=6)); torch steps with it, and so
+    must the runner (it refused the run). A rate below 0 by more than rounding is still refused."""
+    sched = SCHEDULES["linear"].factory(lr=1e-5, start_factor=0.01, end_factor=0.0, total_iters=6)
+    torch_lrs = [1.0000000000000001e-07, 8.333333333333334e-08, 6.666666666666667e-08, 5e-08, 3.333333333333333e-08,
+                 1.666666666666666e-08, -7.401486830834374e-24, -7.401486830834374e-24]
+    assert lr_table(sched, 8).tolist() == torch_lrs
+    traj = run(OPTIMIZERS["sgd"].factory(), SURFACES["quadratic"], (1.0, 1.0), 8, sched)
+    assert traj.lr.tolist() == torch_lrs and not traj.diverged.any()
+    for bad in ([0.1, -1e-15], [-1e-30] * 3, [0.0, -1e-300]):
+        with pytest.raises(ValueError, match="at least 0"):
+            lr_table(lambda t, bad=bad: np.array(bad), len(bad))
 
 
 def test_polynomial_power_one_is_the_lectures_linear_decay():

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from optim_cases import CASES, KEYS, LITERAL, STARTS, SURFACE_KEYS, state_error, surface
+from optim_cases import CASES, KEYS, LITERAL, STARTS, SURFACE_KEYS, relative_error, state_error, surface
 
 from optimizers import OPTIMIZERS, run
 from optimizers.runner import _SCALAR_BELOW
@@ -93,7 +93,7 @@ class TestLive:
         assert not traj.diverged.any()
         for i, start in enumerate(starts):
             path, states = torch_run(key, kwargs, surf, start, traj.lr)
-            assert np.abs(traj.xy[:, i] - path).max() <= TOLERANCE * np.abs(path).max()
+            assert relative_error(traj.xy[:, i], path) < TOLERANCE
             assert set(traj.states) == set(states), (set(traj.states), set(states))
             for name, theirs in states.items():
                 ours = traj.states[name][:, i]

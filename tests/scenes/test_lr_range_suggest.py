@@ -8,6 +8,7 @@ use torch tensors.
 """
 
 import math
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -263,47 +264,95 @@ def test_too_short_a_curve_gives_nan_not_an_error():
 
 # ---- against the ports, on curves of every shape --------------------------------------------------
 
-def _curves(draw_values):
-    return st.lists(draw_values, min_size=0, max_size=60)
+def _spoil(curve_and_holes):
+    """A curve with NaN or infinity put at a few places."""
+    curve, holes = curve_and_holes
+    for place, value in holes:
+        if curve:
+            curve[place % len(curve)] = value
+    return curve
 
 
-losses_strategy = st.lists(st.one_of(st.floats(0, 10), st.sampled_from([0.5, 1.0, 2.0]),
-                                     st.just(np.nan), st.just(np.inf)), min_size=0, max_size=70)
+def _curves(values):
+    """Curves of 0 to 70 points, of every length alike (hypothesis's lists are mostly short, and fastai's
+    slide needs 16 points past its window's cuts)."""
+    return st.integers(0, 70).flatmap(lambda n: st.lists(values, min_size=n, max_size=n))
 
 
-@settings(max_examples=300, deadline=None)
-@given(losses=losses_strategy, log_span=st.floats(0.5, 12), extra=st.integers(0, 40))
-def test_suggest_lr_matches_the_ports(losses, log_span, extra):
-    """Random curves, ties (values drawn from a few), NaNs and infinities anywhere, tests stopped early
-    (num_iter above the curve's length): every rule equals the port's answer exactly."""
-    n = len(losses)
-    lrs = 10.0 ** np.linspace(-7, -7 + log_span, max(n, 1))[:n]
-    losses = np.array(losses, dtype=float)
-    num_iter = n + extra
-    with np.errstate(all="ignore"):
-        want = port_lr_find(lrs, losses, num_iter)
-        light = port_lightning(list(lrs), list(losses)) if n else None
-    got = suggest_lr(lrs, losses, num_iter=num_iter) if n else suggest_lr([], [])
-    for key, value in want.items():
-        assert _same(got[key], value), key
-    assert _same(got["lightning"], math.nan if light is None else light)
+FINITE = st.one_of(st.floats(0, 10), st.sampled_from([0.5, 1.0, 2.0]))
+NON_FINITE = st.sampled_from([np.nan, np.inf])
+losses_strategy = st.one_of(
+    _curves(FINITE),  # a test that ran without trouble
+    st.tuples(_curves(FINITE), st.lists(st.tuples(st.integers(0, 69), NON_FINITE), min_size=1, max_size=3)).map(_spoil),
+    _curves(st.one_of(FINITE, NON_FINITE)),  # non-finite values anywhere
+)
 
 
-@settings(max_examples=200, deadline=None)
-@given(losses=st.lists(st.floats(-5, 5), min_size=16, max_size=80), thresh_scale=st.floats(0.001, 1))
-def test_slide_matches_the_port_on_curves_that_walk_far(losses, thresh_scale):
-    """Smooth-ish random walks scaled so that the slide's threshold stops the walk anywhere."""
-    curve = np.cumsum(np.array(losses) * thresh_scale * 0.01)
-    lrs = 10.0 ** np.linspace(-6, 0, len(curve))
-    assert fastai_slide(lrs, curve) == port_slide(lrs, curve, len(curve))
+def test_suggest_lr_matches_the_ports():
+    """Random curves, ties (values drawn from a few), NaNs and infinities at a few places or anywhere,
+    tests stopped early (num_iter above the curve's length): every rule equals the port's answer
+    exactly. Counted: each rule gave a number (not NaN for too few points) on at least 30% of the curves
+    (fastai's slide, which needs 16 points inside its window, on about 40%; with NaN anywhere, as before,
+    the rules answered NaN, compared equal to NaN, in 91% of the comparisons), and NaN on some."""
+    answered, examples = Counter(), Counter()
+
+    @settings(max_examples=300, deadline=None)
+    @given(losses=losses_strategy, log_span=st.floats(0.5, 12), extra=st.integers(0, 40))
+    def attempt(losses, log_span, extra):
+        n = len(losses)
+        lrs = 10.0 ** np.linspace(-7, -7 + log_span, max(n, 1))[:n]
+        losses = np.array(losses, dtype=float)
+        num_iter = n + extra
+        with np.errstate(all="ignore"):
+            want = port_lr_find(lrs, losses, num_iter)
+            light = port_lightning(list(lrs), list(losses)) if n else None
+        want["lightning"] = math.nan if light is None else light
+        got = suggest_lr(lrs, losses, num_iter=num_iter) if n else suggest_lr([], [])
+        examples["all"] += 1
+        for key, value in want.items():
+            assert _same(got[key], value), key
+            answered[key] += not math.isnan(value)
+
+    attempt()
+    assert set(answered) == set(KEYS) - {"gugger"}  # Gugger's post has no code to port: tested by hand above
+    for key in answered:
+        assert 0.3 * examples["all"] <= answered[key] <= 0.95 * examples["all"], (key, answered, examples)
 
 
-@settings(max_examples=200, deadline=None)
-@given(losses=st.lists(st.integers(0, 6), min_size=1, max_size=40))
-def test_valley_matches_the_port_with_many_ties(losses):
-    curve = np.array(losses, dtype=float)
-    lrs = 10.0 ** np.linspace(-6, 0, len(curve))
-    assert fastai_valley(lrs, curve) == port_valley(lrs, curve, len(curve))
+def test_slide_matches_the_port_on_curves_that_walk_far():
+    """Smooth-ish random walks scaled so that the slide's threshold stops the walk anywhere: counted, the
+    walk stopped at its first pair, somewhere between and at the curve's start, each on some curves."""
+    stopped = Counter()
+
+    @settings(max_examples=200, deadline=None)
+    @given(losses=st.lists(st.floats(-5, 5), min_size=16, max_size=80), thresh_scale=st.floats(0.001, 1))
+    def attempt(losses, thresh_scale):
+        curve = np.cumsum(np.array(losses) * thresh_scale * 0.01)
+        lrs = 10.0 ** np.linspace(-6, 0, len(curve))
+        got = fastai_slide(lrs, curve)
+        assert got == port_slide(lrs, curve, len(curve))
+        stopped["at once" if got == lrs[-16] else "at the start" if got == lrs[0] else "between"] += 1
+
+    attempt()
+    assert stopped["at once"] >= 20 and stopped["between"] >= 20 and stopped["at the start"] >= 2, stopped
+
+
+def test_valley_matches_the_port_with_many_ties():
+    """Curves of a few values, so with many ties: counted, the valley was found past the first point on
+    most of them (on a curve that only rises it is the first point)."""
+    where = Counter()
+
+    @settings(max_examples=200, deadline=None)
+    @given(losses=st.lists(st.integers(0, 6), min_size=1, max_size=40))
+    def attempt(losses):
+        curve = np.array(losses, dtype=float)
+        lrs = 10.0 ** np.linspace(-6, 0, len(curve))
+        got = fastai_valley(lrs, curve)
+        assert got == port_valley(lrs, curve, len(curve))
+        where["first" if got == lrs[0] else "later"] += 1
+
+    attempt()
+    assert where["later"] >= 0.4 * where.total() and where["first"] >= 0.05 * where.total(), where
 
 
 # ---- live: the torch pieces the ports stand in for -------------------------------------------------

@@ -461,7 +461,8 @@ def controls(style: Style, at: np.ndarray, *, redraw: bool = False, speeds: Mapp
         return 1 + px / h
 
     bar = style.button + 16  # a row of buttons, 12 px above the panels
-    hint_at, legend_at = bar + 18, bar + 18 + em + 10
+    hint_at = bar + 24  # clear of the slider's step label, beside it on the same row
+    legend_at = hint_at + em + 10
     buttons = [dict(label="▶ Play", method="animate", args=play(60 if not redraw else 120)),
                dict(label="❚❚ Pause", method="animate", args=[[None], frame_args]),
                *[dict(label=name, method="animate", args=play(ms)) for name, ms in speeds.items()]]
@@ -479,7 +480,7 @@ def controls(style: Style, at: np.ndarray, *, redraw: bool = False, speeds: Mapp
             active=0, x=0.44, len=0.56, y=above(12), yanchor="bottom", pad=dict(t=0, b=0, l=0, r=0),
             currentvalue=dict(prefix="step ", suffix=f" of {int(at[-1])}", xanchor="right", offset=2,
                               font=dict(size=em, color="#111")),
-            font=dict(size=em, color="rgba(0,0,0,0)"), ticklen=0, minorticklen=0, tickwidth=0,
+            font=dict(size=1, color="rgba(0,0,0,0)"), ticklen=0, minorticklen=0, tickwidth=0,  # no room for labels
             transition=dict(duration=0),
             steps=[dict(label=str(int(s)), method="animate", args=[[str(int(s))], frame_args]) for s in at],
         )],

@@ -10,10 +10,9 @@ import numpy as np
 import pytest
 from optim_cases import KEYS, surface
 
-from optimizers import OPTIMIZERS, run
+from optimizers import OPTIMIZERS, lecture, rmsprop, run, sgd
 from optimizers import adam as adam_module
-from optimizers import lecture, rmsprop, sgd
-from optimizers.explain import COUPLED, DECOUPLED, explain, explain_path, explain_step, number, step_latex, substitute
+from optimizers.explain import COUPLED, DECOUPLED, explain_path, explain_step, number, step_latex, substitute
 
 G = np.array([0.3, -2.0])  # the gradient of the step explained
 THETA = np.array([1.5, -0.25])
@@ -178,7 +177,7 @@ def test_explain_refuses_a_bad_step_or_rate_and_says_why():
             adam.explain({}, _adam_state(), G, THETA, lr, T)
     e = adam.explain({}, _adam_state(), G, THETA, 0.0, T)  # a rate of 0 is valid: no step
     assert np.array_equal(e["delta"], [0.0, 0.0])
-    with pytest.raises(ValueError, match="^state_before lacks 'exp_avg_sq'; it needs step, exp_avg, exp_avg_sq$"):
+    with pytest.raises(ValueError, match=r"^state_before lacks 'exp_avg_sq'; it needs step, exp_avg, exp_avg_sq$"):
         adam.explain({}, {"step": 3, "exp_avg": np.zeros(2)}, G, THETA, LR, T)
     with pytest.raises(ValueError, match=r"^state_before holds step 7, not 3 \(update 4\)$"):
         adam.explain({}, _adam_state() | {"step": 7}, G, THETA, LR, T)
@@ -209,14 +208,14 @@ def test_explain_step_names_the_valid_range():
     with pytest.raises(ValueError, match=r"^run must be in \[0, 1\] and step in \[1, 5\], not 2 and 1$"):
         explain_step(OPTIMIZERS["adam"], {}, traj, 2, 1)
     plain = run(OPTIMIZERS["adam"].factory(), surface("beale"), np.array([(1.0, 1.5)]), 5, 0.01)
-    with pytest.raises(ValueError, match="^the trajectory has no states: run it with states=True$"):
+    with pytest.raises(ValueError, match=r"^the trajectory has no states: run it with states=True$"):
         explain_step(OPTIMIZERS["adam"], {}, plain, 0, 1)
     final = run(OPTIMIZERS["adam"].factory(), surface("beale"), np.array([(1.0, 1.5)]), 5, 0.01, states=True,
                 keep="final")
     with pytest.raises(ValueError, match=r"^the trajectory keeps only its ends \(keep='final'\): run it with"):
         explain_step(OPTIMIZERS["adam"], {}, final, 0, 1)
     for bad in (plain, final):
-        with pytest.raises(ValueError, match="^explain_path needs a trajectory run with states=True and keep='all'$"):
+        with pytest.raises(ValueError, match=r"^explain_path needs a trajectory run with states=True and keep='all'$"):
             explain_path(OPTIMIZERS["adam"], {}, bad)
 
 

@@ -20,16 +20,16 @@ import argparse
 import contextlib
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.append(str(ROOT / "deploy"))
+from serve import streamlit_app  # noqa: E402  deploy/serve.py
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT = {"width": 1440, "height": 900}
@@ -59,37 +59,6 @@ OBSERVER = """(selector) => {
   };
   new MutationObserver(check).observe(document, {subtree: true, childList: true, attributes: true});
 }"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def served(app: Path, cwd: Path):
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=cwd, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.3)
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def visit(browser, url: str, selector: str) -> dict:
@@ -154,7 +123,7 @@ def main() -> None:
         bare_dir = Path(tmp)
         (bare_dir / "app.py").write_text(BARE_APP)
         shutil.copytree(ROOT / ".streamlit", bare_dir / ".streamlit")
-        with served(bare_dir / "app.py", bare_dir) as bare, served(ROOT / "app.py", ROOT) as ours, \
+        with streamlit_app(bare_dir / "app.py", bare_dir) as bare, streamlit_app() as ours, \
                 sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             pages = {"bare": (bare + "/", BARE_DRAWN), "ours": (ours + "/" + a.query, OURS_DRAWN)}

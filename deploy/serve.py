@@ -190,6 +190,23 @@ def wait_healthy(url: str, procs: list[subprocess.Popen], seconds: float = 90) -
     raise RuntimeError(f"{url} did not answer /_stcore/health within {seconds:.0f} s")
 
 
+@contextlib.contextmanager
+def streamlit_app(app: Path = ROOT / "app.py", cwd: Path = ROOT, log=subprocess.DEVNULL, seconds: float = 90):
+    """``streamlit run app`` alone on a free local port for as long as the block runs; yields its URL
+    once it answers its health check (the browser tests and benchmarks/first_figure.py serve with it)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=cwd, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=log, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_healthy(url, [proc], seconds)
+        yield url
+    finally:
+        stop([proc])
+
+
 def warm(url: str) -> None:
     """Run the app once in the process (Streamlit's script health check), so that its imports and the
     default scene are done before the first student arrives rather than while sixty do."""

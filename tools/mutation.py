@@ -7,6 +7,7 @@ r"""Mutation testing of one package: how many small bugs planted in its code the
     python tools/mutation.py scenes                   # once the package exists: its tests are tests/scenes
     python tools/mutation.py surfaces --skip 'surfaces/expression/*'   # the surfaces without the formula parser
     python tools/mutation.py surfaces --only surfaces/moons.py surfaces/torch_form.py
+    python tools/mutation.py viz --sample 200 --seed 1   # 200 mutants at random: the score and its 95% interval
 
 It runs mutmut 3 (``pip install "mutmut>=3.8,<4"``; a development tool, not in requirements-dev.txt and
 not in CI) on a scratch copy of the repository (``--workdir``, by default under the system's temporary
@@ -37,7 +38,9 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import math
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -120,15 +123,46 @@ def prepare(package: str, workdir: Path, tests: list[str], keep: bool, only=(), 
     conftest.write_text(conftest.read_text() + FRESH_CACHES.replace("PACKAGE", repr(package)))
 
 
-def run_mutmut(workdir: Path, max_children: int) -> None:
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)]
+ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+NOTHING = "no.such.mutant__mutmut_0"  # a filter that matches no mutant: mutmut generates them and stops
+
+
+def run_mutmut(workdir: Path, max_children: int, names: list[str] = (), may_fail: bool = False) -> None:
+    """``mutmut run`` in ``workdir`` on every mutant, or on ``names`` only."""
+    command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children), *names]
     log = workdir / "mutmut-run.log"  # written as the run goes: `tail -f` it to follow the progress
-    with log.open("w") as out:
-        done = subprocess.run(command, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT)
-    if done.returncode != 0:
+    with log.open("a") as out:
+        done = subprocess.run(command, cwd=workdir, env={**os.environ, **ENV}, stdout=out, stderr=subprocess.STDOUT)
+    if done.returncode != 0 and not may_fail:
         tail = "\n".join(log.read_text(errors="replace").strip().splitlines()[-15:])
         fail(f"mutmut run failed (exit {done.returncode}); the end of {log}:\n{tail}")
+
+
+def all_mutants(workdir: Path, max_children: int) -> list[str]:
+    """Every mutant's name, generated (and the tests' coverage recorded) without running one."""
+    run_mutmut(workdir, max_children, [NOTHING], may_fail=True)
+    done = subprocess.run([sys.executable, "-m", "mutmut", "print-time-estimates"], cwd=workdir,
+                          env={**os.environ, **ENV}, capture_output=True, text=True)
+    names = [line.split()[-1] for line in done.stdout.splitlines() if "__mutmut_" in line]
+    if done.returncode != 0 or not names:
+        fail(f"mutmut listed no mutants: {done.stderr.strip()[-500:]}; see {workdir / 'mutmut-run.log'}")
+    return sorted(names)
+
+
+def sample(names: list[str], size: int, seed: int) -> list[str]:
+    """``size`` of ``names`` drawn without replacement, the same for the same seed and names."""
+    return sorted(random.Random(seed).sample(names, min(size, len(names))))
+
+
+def wilson(killed: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95% Wilson interval of a share killed / total (a sample's score as an estimate of the whole's):
+    centre (p + z²/2n) / (1 + z²/n), half-width z √(p(1 − p)/n + z²/4n²) / (1 + z²/n)."""
+    if total == 0:
+        return 0.0, 1.0
+    p, n = killed / total, total
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(centre - half, 0.0), min(centre + half, 1.0)
 
 
 def statuses(workdir: Path) -> dict[str, str]:
@@ -188,14 +222,18 @@ def describe(workdir: Path, name: str, status: str, package: str) -> Mutant:
                   " | ".join(a.strip() for a in added))
 
 
-def report(package: str, found: dict[str, str], mutants: list[Mutant], seconds: float) -> str:
+def report(package: str, found: dict[str, str], mutants: list[Mutant], seconds: float, of: int | None = None) -> str:
+    """The score (with its 95% interval when ``found`` is a sample of ``of`` mutants) and the survivors."""
     total = len(found)
     killed = sum(s in KILLED for s in found.values())
     counts = {}
     for s in found.values():
         counts[s] = counts.get(s, 0) + 1
-    lines = [f"{package}: {killed} / {total} mutants killed ({100 * killed / max(total, 1):.1f}%) in {seconds:.0f} s",
-             "  " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))]
+    head = f"{package}: {killed} / {total} mutants killed ({100 * killed / max(total, 1):.1f}%) in {seconds:.0f} s"
+    if of is not None:
+        low, high = wilson(killed, total)
+        head += f"; a random sample of {total} of {of} mutants: the whole's score is {100 * low:.0f}-{100 * high:.0f}%"
+    lines = [head, "  " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))]
     for m in sorted(mutants, key=lambda m: (m.where.split(":")[0], int(m.where.split(":")[1]))):
         lines.append(f"  {m.status:9s} {m.where}  {m.before}  ->  {m.after}")
     return "\n".join(lines)
@@ -213,6 +251,9 @@ def main(argv=None) -> int:
     parser.add_argument("--workdir", type=Path, help="scratch copy (default: a folder under the temporary one)")
     parser.add_argument("--keep", action="store_true", help="reuse the scratch copy and mutmut's finished results")
     parser.add_argument("--json", type=Path, help="also write every mutant's status and change to this file")
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="check only N mutants drawn at random: the score with its 95%% interval")
+    parser.add_argument("--seed", type=int, default=0, help="the draw of --sample (default 0)")
     args = parser.parse_args(argv)
     if args.package not in PACKAGES or not (ROOT / args.package).is_dir():
         fail(f"no package {args.package!r} to mutate; valid: "
@@ -223,15 +264,23 @@ def main(argv=None) -> int:
         fail(f"no such tests: {', '.join(missing)}")
     if args.max_children < 1:
         fail("--max-children must be at least 1")
+    if args.sample is not None and args.sample < 1:
+        fail("--sample must be at least 1")
     workdir = args.workdir or Path(tempfile.gettempdir()) / f"descent-lab-mutation-{args.package}"
     start = time.monotonic()
     prepare(args.package, workdir, tests, args.keep, args.only, args.skip)
-    run_mutmut(workdir, args.max_children)
+    drawn, every = [], None
+    if args.sample is not None:
+        every = all_mutants(workdir, args.max_children)
+        drawn = sample(every, args.sample, args.seed)
+    run_mutmut(workdir, args.max_children, drawn)
     found = statuses(workdir)
+    if drawn:
+        found = {n: found.get(n, "not checked") for n in drawn}
     if not found:
         fail(f"mutmut made no mutants of {args.package}; see {workdir / 'mutmut-run.log'}")
     survivors = [describe(workdir, n, s, args.package) for n, s in sorted(found.items()) if s not in KILLED]
-    print(report(args.package, found, survivors, time.monotonic() - start))
+    print(report(args.package, found, survivors, time.monotonic() - start, len(every) if every else None))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"package": args.package, "statuses": found,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 sys.path.append(str(Path(__file__).resolve().parents[2] / "tools"))
-import mutation  # noqa: E402  tools/mutation.py
+import mutation  # tools/mutation.py
 
 
 @pytest.mark.parametrize(("killed", "total"), [(90, 100), (1, 7), (200, 200), (0, 50), (173, 200)])

@@ -95,7 +95,7 @@ def surface_3d_figure(surface, runs: Mapping, *, colors: Mapping | None = None, 
         scene=dict(xaxis=dict(title=dict(text="x"), nticks=4), yaxis=dict(title=dict(text="y"), nticks=4),
                    zaxis=dict(title=dict(text="log₁₀(f − min)" if surface.log_scale else "f"), nticks=3),
                    camera=dict(eye=dict(x=1.2 * distance, y=0.9 * distance, z=0.68 * distance),
-                               center=dict(x=0, y=0, z=-0.05)),
+                               center=dict(x=0, y=0, z=-0.2)),
                    aspectmode="manual", aspectratio=dict(x=1, y=1, z=0.6)),
         **bar,
     )

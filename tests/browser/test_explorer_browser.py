@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from harness import exceptions, shot, wait_ready
+from harness import SLOW, exceptions, shot, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -64,16 +64,17 @@ def test_downloads_from_the_page(page, app_url, tmp_path):
     assert path.suffix == ".png" and "rosenbrock" in path.name
     with Image.open(path) as im:
         assert im.size[0] >= 1600 and im.size[1] >= 1000
+    with page.expect_download(timeout=SLOW) as gif:  # in the bar: its frames are drawn when it is clicked
+        page.locator(".st-key-explorer-download-gif button").first.click()
+    with Image.open(gif.value.path()) as im:
+        assert im.format == "GIF" and im.n_frames >= 60
+    page.locator(".st-key-explorer-more button").first.click()  # the other formats, one click further
+    page.locator(".st-key-explorer-download-csv button").first.wait_for()
+    assert "surface=rosenbrock" in page.locator('[data-testid="stCode"]').first.inner_text()  # the link itself
     with page.expect_download() as csv:
         page.locator(".st-key-explorer-download-csv button").first.click()
     lines = Path(csv.value.path()).read_text().splitlines()
     assert lines[0].startswith("optimizer,label,step,x,y,loss,lr") and len(lines) == 1 + 2 * 121
-    page.get_by_role("button", name="Render the animation").click()
-    page.locator(".st-key-explorer-download-movie button").first.wait_for()
-    with page.expect_download() as gif:
-        page.locator(".st-key-explorer-download-movie button").first.click()
-    with Image.open(gif.value.path()) as im:
-        assert im.format == "GIF" and im.n_frames >= 60
     assert exceptions(page) == []
     shot(page, "explorer-after-downloads")
 

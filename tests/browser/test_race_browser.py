@@ -103,7 +103,8 @@ def test_controls_in_reach_and_nothing_overlapping_at_laptop_size(browser, app_u
         assert overlap(b["buttons"], b["slider"]) < 4
         runs = page.locator(f"{PLOT} g.legend text.legendtext").all_text_contents()
         markers = page.locator(f"{PLOT} g.legend2 text.legend2text").all_text_contents()
-        assert len(runs) == 7 and markers == ["start", "global minimum"], (runs, markers)
+        assert len(runs) == 7 and markers == ["start", "global minimum", "saddle point"], (runs, markers)
+        assert sc.surface_of(sc.PRESETS["beale"].scene).saddles  # the saddle named is one Beale has
         assert "Press ▶ Play" in page.locator(f"{PLOT} g.annotation").first.text_content()
         assert exceptions(page) == []
     finally:

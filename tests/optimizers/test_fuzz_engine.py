@@ -157,7 +157,9 @@ def test_any_schedule_settings():
             count(seen, replaced, False, tied=not replaced and refused_by_a_rule(SCHEDULES[key], values))
             return
         count(seen, replaced, True)
-        assert np.isfinite(traj.lr).all() and (traj.lr >= 0).all()
+        # torch's chained LinearLR decays to -5.6e-18, not 0 (0.1, 0.075, ... 0.025 - 0.025): the runner takes
+        # what torch steps with, and a rate below 0 only by rounding (8 ulps of the largest)
+        assert np.isfinite(traj.lr).all() and traj.lr.min() >= -8 * np.finfo(float).eps * traj.lr.max()
         check_trajectory(traj, 40, 1)
 
     attempt()

@@ -31,7 +31,7 @@ def quarter_reference(norms: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.n
 
 
 CAP_PERCENTILE = 95  # the activation heatmaps' colour scale tops out here: ReLU's spike at 0 would wash out the rest
-CAP_TITLE = f"share of the layer's values (scale capped at the {CAP_PERCENTILE}th percentile)"
+CAP_TITLE = f"share (capped at the {CAP_PERCENTILE}th percentile)"
 
 
 def health_title(label: str, health, sep: str = "<br>") -> str:

@@ -15,17 +15,25 @@ from .mlp import (
     MAX_BATCH,
     MAX_DEPTH,
     MAX_WIDTH,
+    RECTIFIERS,
     LayerStats,
+    UnitHealth,
+    dead_share,
     first_last_ratio,
+    first_non_finite_layer,
     init_batchnorm,
     init_mlp,
     layer_stats,
     loss_and_grads,
+    saturated_share,
+    unit_health,
     weight_grad_norms,
 )
 from .problem import NetworkProblem
 from .train import DEFAULTS, MAX_STEPS, TrainResult, train
 
-__all__ = ["ACTIVATIONS", "BN_EPS", "DATASETS", "DEFAULTS", "INITS", "MAX_BATCH", "MAX_DEPTH", "MAX_STEPS", "MAX_WIDTH",
-           "Activation", "LayerStats", "NetworkProblem", "TrainResult", "digits", "first_last_ratio", "init_batchnorm",
-           "init_mlp", "layer_stats", "loss_and_grads", "make_data", "split", "train", "weight_grad_norms"]
+__all__ = ["ACTIVATIONS", "BN_EPS", "DATASETS", "DEFAULTS", "INITS", "MAX_BATCH", "MAX_DEPTH", "MAX_STEPS",
+           "MAX_WIDTH", "RECTIFIERS", "Activation", "LayerStats", "NetworkProblem", "TrainResult", "UnitHealth",
+           "dead_share", "digits", "first_last_ratio", "first_non_finite_layer", "init_batchnorm", "init_mlp",
+           "layer_stats", "loss_and_grads", "make_data", "saturated_share", "split", "train", "unit_health",
+           "weight_grad_norms"]

@@ -257,7 +257,16 @@ def loss_and_grads(params, x, y, activation="sigmoid", batchnorm=None, eps=BN_EP
 
 # ---- diagnostics --------------------------------------------------------------------------------
 
-SATURATION = 0.01  # a unit is saturated where f'(z) is below this fraction of f's peak slope
+SATURATION = 0.01  # a unit passes (almost) no gradient where f'(z) is below this fraction of f's peak slope
+RECTIFIERS = ("relu", "leaky_relu", "elu", "gelu")  # they die (no gradient on any example); the others saturate
+
+
+class UnitHealth(NamedTuple):
+    """How many units of a stack pass no gradient back, in the measure that fits its activation."""
+
+    kind: str  # "dead" (rectifiers) or "saturated" (sigmoid, tanh)
+    share: np.ndarray  # (H,) per hidden layer, first to last
+    rule: str  # the definition in a few words, for a figure's title
 
 
 class LayerStats(NamedTuple):
@@ -267,28 +276,82 @@ class LayerStats(NamedTuple):
     act: list  # H arrays (B, width): each hidden layer's output f(z_l)
     saturated: np.ndarray  # (H,) fraction of (sample, unit) with f'(z) < 1% of f's peak slope
     dead: np.ndarray  # (H,) fraction of units saturated on every sample of the batch (dead ReLUs)
+    health: UnitHealth | None = None  # ``unit_health`` of the stack: dead for rectifiers, saturated otherwise
+
+
+def no_gradient(pre, act_out, activation) -> np.ndarray:
+    """Where f'(z) < SATURATION × (f's peak slope): boolean, the shape of ``pre``. For the sigmoid σ' < 0.0025
+    (σ outside about 0.0025…0.9975), for tanh tanh' < 0.01 (|tanh z| > 0.995), for ReLU z ≤ 0 (output 0);
+    never for leaky ReLU (its slope 0.01 is not below 1% of 1)."""
+    act = get_activation(activation)
+    with np.errstate(all="ignore"):
+        return act.backward(np.asarray(pre, float), np.asarray(act_out, float), 1.0) < SATURATION * act.peak
+
+
+def saturated_share(pre, act_out, activation) -> float:
+    r"""The fraction of (example, unit) entries of one layer that are saturated: f'(z) < 1% of f's peak,
+    :math:`\frac{1}{BN}\sum_{i,j} [f'(z_{ij}) < 0.01 \max f']` over B examples and N units."""
+    return float(np.mean(no_gradient(pre, act_out, activation)))
+
+
+def dead_share(pre, act_out, activation) -> float:
+    r"""The fraction of one layer's units that are dead on the batch: f'(z) < 1% of f's peak on *every*
+    example, :math:`\frac{1}{N}\sum_j \prod_i [f'(z_{ij}) < 0.01 \max f']`. For ReLU a dead unit outputs 0
+    for every example (z ≤ 0 on all of them), so no gradient reaches its weights; a unit that is 0 on half
+    the examples, as every ReLU is at a healthy initialization, is alive."""
+    return float(np.mean(no_gradient(pre, act_out, activation).all(axis=0)))
+
+
+def unit_health(pre: list, act: list, activation) -> UnitHealth:
+    """Per hidden layer, dead units (``dead_share``) for a rectifier stack, saturated entries
+    (``saturated_share``) for a sigmoid or tanh stack, with the rule in words."""
+    key = get_activation(activation).key
+    batch = len(pre[0]) if pre else 0
+    if key in RECTIFIERS:
+        zero = "output 0" if key == "relu" else "f′ < 1% of its peak"
+        return UnitHealth("dead", np.array([dead_share(z, a, key) for z, a in zip(pre, act, strict=True)]),
+                          f"{zero} on all {batch} examples")
+    rule = "σ′ < 0.0025" if key == "sigmoid" else "tanh′ < 0.01, |tanh| > 0.995"
+    return UnitHealth("saturated", np.array([saturated_share(z, a, key) for z, a in zip(pre, act, strict=True)]),
+                      rule)
 
 
 def layer_stats(params, x, y, activation="sigmoid", batchnorm=None, eps=BN_EPS) -> LayerStats:
     """Per-layer diagnostics for the page, from one forward and backward pass on (x, y).
 
-    ``saturated`` is, for the sigmoid, the fraction of outputs pinned near 0 or 1 (σ' < 0.0025, i.e.
-    σ outside about [0.0025, 0.9975]); for ReLU, the fraction of zero outputs (z <= 0); leaky ReLU
-    never saturates. ``dead`` counts units for which that holds on the whole batch.
+    ``saturated`` is, per hidden layer, ``saturated_share`` (for the sigmoid the fraction of outputs pinned
+    near 0 or 1, σ' < 0.0025; for ReLU the fraction of zero outputs, z <= 0; leaky ReLU never saturates);
+    ``dead`` is ``dead_share``, units for which that holds on the whole batch; ``health`` the one of the two
+    that fits the activation (``unit_health``).
     """
     act, x, y, eps = _prepare(params, x, y, activation, batchnorm, eps)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"), one_blas_thread():
         loss, hidden, h_last, ce = forward(params, x, y, act, batchnorm, eps)
         grads, _ = backward(params, act, hidden, h_last, ce, batchnorm)
-        flat = [act.backward(layer.pre, layer.act, 1.0) < SATURATION * act.peak for layer in hidden]
+    pre, out = [layer.pre for layer in hidden], [layer.act for layer in hidden]
     return LayerStats(
         float(loss),
         weight_grad_norms(grads),
-        [layer.pre for layer in hidden],
-        [layer.act for layer in hidden],
-        np.array([f.mean() for f in flat]),
-        np.array([f.all(axis=0).mean() for f in flat]),
+        pre,
+        out,
+        np.array([saturated_share(z, a, act.key) for z, a in zip(pre, out, strict=True)]),
+        np.array([dead_share(z, a, act.key) for z, a in zip(pre, out, strict=True)]),
+        unit_health(pre, out, act.key),
     )
+
+
+def first_non_finite_layer(acts, loss, grad_norms) -> int:
+    """Where a forward and backward pass stopped being finite, as a layer l (1 = next to the input): the
+    first hidden layer whose output ``acts[l - 1]`` holds a value that is not finite; else H + 1, the
+    output layer, when ``loss`` is not finite; else the layer nearest the output whose ‖∂L/∂W_l‖ is not
+    finite (the first the backward pass reached); 0 when everything is finite."""
+    for l, a in enumerate(acts, 1):
+        if not np.isfinite(a).all():
+            return l
+    if not np.isfinite(loss):
+        return len(acts) + 1
+    bad = np.flatnonzero(~np.isfinite(np.asarray(grad_norms, float)))
+    return int(bad[-1]) + 1 if bad.size else 0
 
 
 def weight_grad_norms(grads) -> np.ndarray:

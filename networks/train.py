@@ -28,6 +28,7 @@ from .mlp import (
     check_data,
     check_init,
     check_sizes,
+    first_non_finite_layer,
     forward,
     init_batchnorm,
     init_mlp,
@@ -60,6 +61,7 @@ class TrainResult(NamedTuple):
     test_curve: np.ndarray = np.empty(0)  # (k,) loss on the test split then; NaN without one or after divergence
     test_loss: float = float("nan")  # loss on the test split after training, NaN without one
     test_accuracy: float = float("nan")  # accuracy on the test split after training, likewise
+    diverged_layer: int = -1  # where step diverged_at stopped being finite (mlp.first_non_finite_layer), -1 where none
 
 
 def _check_int(value, name, low, high):
@@ -139,7 +141,7 @@ def train(x, y, *, depth=20, width=64, activation="sigmoid", init="xavier", std=
     batches = _batches(np.random.default_rng((seed, 1)), len(y_arr), batch_size, steps)
     loss = np.full(steps, np.nan)
     norms = np.full((depth + 1, steps), np.nan)
-    diverged_at = -1
+    diverged_at = diverged_layer = -1
     every = max(1, steps // 100)
     n_weights = 2 * len(params)
     with np.errstate(all="ignore"), one_blas_thread():
@@ -155,6 +157,7 @@ def train(x, y, *, depth=20, width=64, activation="sigmoid", init="xavier", std=
             row = [np.sqrt(np.vdot(dW, dW)) for dW, _ in grads]
             if not (np.isfinite(value) and np.isfinite(row).all()):
                 diverged_at = t
+                diverged_layer = first_non_finite_layer([layer.act for layer in hidden], value, row)
                 break
             loss[t] = value
             norms[:, t] = row
@@ -171,7 +174,7 @@ def train(x, y, *, depth=20, width=64, activation="sigmoid", init="xavier", std=
     elif steps in marks:
         curves[:, marks[steps]] = final, test_loss
     return TrainResult(loss, norms, lrs, params, bn, diverged_at, final, accuracy, np.array(sorted(marks), dtype=int),
-                       curves[0], curves[1], test_loss, test_accuracy)
+                       curves[0], curves[1], test_loss, test_accuracy, diverged_layer)
 
 
 def _eval_steps(eval_at, steps) -> dict[int, int]:

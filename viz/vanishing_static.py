@@ -13,13 +13,18 @@ from matplotlib.figure import Figure
 
 from .static import STATIC_DPI, STATIC_SIZE
 from .vanishing import (
+    CAP_TITLE,
     CHANCE,
     REFERENCE_LABEL,
     STACK_COLORS,
     activation_density,
+    density_cap,
+    divergence_text,
+    first_bad_layer,
+    health_title,
     log_grad_norms,
+    loss_top,
     quarter_reference,
-    saturation_title,
 )
 
 KINDS = ("gradients", "activations", "training")
@@ -71,30 +76,50 @@ def gradients(norms: Mapping[str, np.ndarray], size=STATIC_SIZE, fontsize: float
     return fig
 
 
-def activations(acts: Mapping[str, list], saturated: Mapping[str, np.ndarray], size=STATIC_SIZE,
-                fontsize: float = FONTSIZE) -> Figure:
-    """Each hidden layer's distribution of activations (layers up, values across), a panel per stack."""
+def _divergence_note(ax, text: str, fontsize: float) -> None:
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="#b00", fontsize=fontsize,
+            bbox=dict(facecolor="white", alpha=0.85, edgecolor="none"))
+
+
+def activations(acts: Mapping[str, list], health: Mapping, size=STATIC_SIZE, fontsize: float = FONTSIZE) -> Figure:
+    """Each hidden layer's distribution of activations (layers up, values across), a panel per stack, its
+    colour scale capped at the CAP_PERCENTILE-th percentile, its dead or saturated units in the title."""
     fig = _figure("Activations of every hidden layer", size, fontsize)
     for ax, label in zip(fig.subplots(1, max(len(acts), 1), squeeze=False)[0], acts, strict=False):
+        _axes(ax, "activation value", "hidden layer", fontsize, health_title(label, health[label], sep="\n"))
+        bad = first_bad_layer(acts[label])
+        if bad:
+            _divergence_note(ax, divergence_text(None, bad), fontsize)
+            continue
         edges, density = activation_density(acts[label])
-        _axes(ax, "activation value", "hidden layer", fontsize, saturation_title(label, saturated[label]))
         if len(density):
-            _heatmap(ax, density, (edges[0], edges[-1]), cmap="Blues", vmin=0)
+            image = _heatmap(ax, density, (edges[0], edges[-1]), cmap="Blues", vmin=0, vmax=density_cap(density))
+            bar = fig.colorbar(image, ax=ax, pad=0.01)
+            bar.set_label(CAP_TITLE.replace(" (", "\n("), fontsize=fontsize * 0.7)
+            bar.ax.tick_params(labelsize=fontsize * 0.7)
         _integer_layers(ax)
     return fig
 
 
-def training(grad_norms: Mapping[str, np.ndarray], losses: Mapping[str, np.ndarray], size=STATIC_SIZE,
+def training(grad_norms: Mapping[str, np.ndarray], losses: Mapping[str, np.ndarray],
+             diverged: Mapping[str, tuple[int, int]] | None = None, size=STATIC_SIZE,
              fontsize: float = FONTSIZE) -> Figure:
-    """Per stack a layers × steps heatmap of log₁₀‖∂L/∂W_l‖ on one colour scale, both loss curves below."""
+    """Per stack a layers × steps heatmap of log₁₀‖∂L/∂W_l‖ on one colour scale, both loss curves below;
+    a stack in ``diverged`` (step, layer) is drawn up to that step and says where it diverged."""
     fig = _figure("During training", size, fontsize)
     n = max(len(grad_norms), 1)
     grid = fig.add_gridspec(2, n, height_ratios=[1.6, 1])
     logs, (zmin, zmax) = log_grad_norms(grad_norms)
+    diverged = diverged or {}
     tops, image = [], None
     for col, (label, z) in enumerate(logs.items()):
         ax = _axes(fig.add_subplot(grid[0, col]), "step", "layer", fontsize, f"{label}: log₁₀{GRAD_LABEL}")
-        image = _heatmap(ax, z, (-0.5, z.shape[1] - 0.5), cmap="viridis", vmin=zmin, vmax=zmax)
+        steps = z.shape[1]
+        if label in diverged:
+            step, layer = diverged[label]
+            z = np.where(np.arange(steps) < step, z, np.nan)
+            _divergence_note(ax, divergence_text(step, layer).replace(": ", ":\n"), fontsize * 0.9)
+        image = _heatmap(ax, z, (-0.5, steps - 0.5), cmap="viridis", vmin=zmin, vmax=zmax)
         _integer_layers(ax)
         tops.append(ax)
     if image is not None:
@@ -105,6 +130,7 @@ def training(grad_norms: Mapping[str, np.ndarray], losses: Mapping[str, np.ndarr
     for (label, loss), color in zip(losses.items(), STACK_COLORS, strict=False):
         ax.plot(np.arange(len(loss)), loss, color=color, lw=2.5, label=label)
     ax.set_xlim(0, max([len(loss) - 1 for loss in losses.values()] + [1]))
+    ax.set_ylim(0, loss_top(losses))
     ax.axhline(CHANCE, color="#777", ls=":", lw=1.5)
     # below the line at the far end, where a learning stack has left it and a stalled one runs along it
     ax.annotate("chance (ln 2)", (1, CHANCE), xycoords=("axes fraction", "data"), xytext=(-6, -4),
@@ -119,7 +145,7 @@ BUILDERS = {"gradients": gradients, "activations": activations, "training": trai
 
 def lab_figure(kind: str, *data, size=STATIC_SIZE, fontsize: float = FONTSIZE) -> Figure:
     """The matplotlib figure of ``kind``, from the same arguments as its Plotly builder in
-    ``viz.vanishing`` (gradients: norms; activations: acts, saturated; training: grad_norms, losses)."""
+    ``viz.vanishing`` (gradients: norms; activations: acts, health; training: grad_norms, losses[, diverged])."""
     if kind not in BUILDERS:
         raise ValueError(f"unknown figure {kind!r}; valid: {', '.join(KINDS)}")
     return BUILDERS[kind](*data, size=size, fontsize=fontsize)

@@ -36,3 +36,36 @@ def test_every_figure_has_png_and_svg_downloads(lab):
     buttons = {b.key: b.label for b in lab.get("download_button")}
     assert buttons == {f"vanishing.download.{kind}.{fmt}": fmt.upper()
                        for kind in ("gradients", "activations", "training") for fmt in ("png", "svg")}
+
+
+def test_the_page_shows_what_to_try_and_dead_relus(lab):
+    import json
+
+    from scenes import vanishing as V
+
+    tries = [m.value for m in lab.markdown if m.value.startswith("**What to try**")]
+    assert len(tries) == 1 and all(t in tries[0] for t in V.TRIES)
+    activations = json.loads(lab.get("plotly_chart")[1].proto.spec)
+    titles = [a["text"] for a in activations["layout"]["annotations"]]
+    assert titles[0].startswith("A: 0% saturated") and "of units dead" in titles[1]
+
+
+def test_a_diverged_stack_says_so_in_its_heatmap(lab):
+    import base64
+    import json
+    import math
+
+    import numpy as np
+
+    lab.selectbox(key="vanishing.B.init").set_value("normal").run()
+    assert not lab.exception
+    training = json.loads(lab.get("plotly_chart")[2].proto.spec)
+    notes = [a["text"] for a in training["layout"]["annotations"] if "diverged" in a["text"]]
+    assert notes == ["diverged at step 1, layer 21:<br>values not finite"]
+    heatmaps = [trace["z"] for trace in training["data"] if trace["type"] == "heatmap"]
+    assert len(heatmaps) == 2
+    for z in heatmaps:  # plotly sends typed arrays as {"dtype", "bdata", "shape"}, others as lists
+        values = (np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).tolist() if isinstance(z, dict)
+                  else [v for row in z for v in row])
+        assert values and all(v is not None and math.isfinite(v) for v in values)
+    assert any("diverged at step 1" in w.value for w in lab.warning)

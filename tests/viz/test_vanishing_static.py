@@ -16,13 +16,14 @@ from vanishing_cases import DEPTH, STACKS, STEPS, densities, make_lab
 
 from exports import ExportError
 from exports.images import SVG_RC, lab_figure_bytes
+from networks import UnitHealth
 from viz.vanishing import (
     CHANCE,
     STACK_COLORS,
     activation_density,
+    health_title,
     log_grad_norms,
     quarter_reference,
-    saturation_title,
 )
 from viz.vanishing_static import KINDS, lab_figure
 
@@ -38,7 +39,7 @@ def lab():
 def data(lab):
     """The page's arguments for each kind, for a small lab."""
     args, _ = lab
-    return {"gradients": (args["norms"],), "activations": (args["acts"], args["saturated"]),
+    return {"gradients": (args["norms"],), "activations": (args["acts"], args["health"]),
             "training": (args["grad_norms"], args["losses"])}
 
 
@@ -102,16 +103,22 @@ def bottom_up(image) -> np.ndarray:
 
 def test_activation_panels_draw_each_hidden_layers_histogram_layer_1_at_the_bottom(lab):
     args, expected = lab
-    fig = lab_figure("activations", args["acts"], args["saturated"])
-    for ax, label in zip(fig.axes, STACKS, strict=True):
+    fig = lab_figure("activations", args["acts"], args["health"])
+    for ax, label in zip(panels(fig), STACKS, strict=True):
         (image,) = ax.get_images()
         span, _, rows = densities(expected["acts"][label])
         np.testing.assert_array_equal(bottom_up(image), rows)
         x0, x1, y0, y1 = image.get_extent()
         assert (x0, x1) == span
         assert min(y0, y1) == 0.5 and max(y0, y1) == DEPTH + 0.5 and not ax.yaxis_inverted()
-        share = 100 * np.mean(expected["saturated"][label])
-        assert ax.get_title(loc="left") == f"{label.split(':')[0]}: {share:.0f}% saturated or off"
+    sigmoid, relu = (ax.get_title(loc="left") for ax in panels(fig))
+    assert sigmoid == f"A: {100 * np.mean(expected['saturated']['A: sigmoid, xavier']):.0f}% saturated\n(σ′ < 0.0025)"
+    dead = 100 * np.mean(expected["dead"]["B: relu, he"])
+    assert relu == f"B: {dead:.0f}% of units dead\n(output 0 on all 64 examples)"
+
+
+def panels(fig):
+    return [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
 
 
 def test_training_heatmaps_draw_log_norms_by_step_and_layer_and_the_losses(lab):
@@ -141,15 +148,32 @@ def test_size_and_fontsize_set_the_figure_and_its_text(data, kind):
     assert small.axes[0].xaxis.label.get_fontsize() == 15.0 and tuple(small.get_size_inches()) != (8.0, 5.0)
 
 
-def test_activations_one_panel_per_stack_with_its_saturated_share(data):
-    acts, saturated = data["activations"]
-    fig = lab_figure("activations", acts, saturated)
-    assert [ax.get_title(loc="left") for ax in fig.axes] == [saturation_title(k, saturated[k]) for k in acts]
-    for ax, label in zip(fig.axes, acts, strict=True):
+def test_activations_one_panel_per_stack_with_its_dead_or_saturated_share(data):
+    acts, health = data["activations"]
+    fig = lab_figure("activations", acts, health)
+    assert [ax.get_title(loc="left") for ax in panels(fig)] == [health_title(k, health[k], "\n") for k in acts]
+    for ax, label in zip(panels(fig), acts, strict=True):
         edges, density = activation_density(acts[label])
         (image,) = ax.get_images()
         np.testing.assert_array_equal(image.get_array(), density)
         assert image.get_extent() == [edges[0], edges[-1], 0.5, DEPTH + 0.5]
+        assert image.get_clim() == (0, np.percentile(density, 95))  # the page's capped scale
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(bars) == len(acts) and "95th percentile" in bars[0].get_ylabel()
+
+
+def test_a_diverged_stack_says_where_in_the_file_too():
+    grads = {"A": np.ones((3, 4)), "B": np.hstack([np.ones((3, 1)), np.full((3, 3), np.nan)])}
+    losses = {"A": np.full(4, 0.7), "B": np.array([1e15, np.nan, np.nan, np.nan])}
+    fig = lab_figure("training", grads, losses, {"B": (1, 3)})
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "diverged at step 1, layer 3:\nvalues not finite" in texts
+    (loss_ax,) = [ax for ax in fig.axes if ax.get_title(loc="left") == "training loss"]
+    assert loss_ax.get_ylim()[1] == pytest.approx(1.05 * 4 * CHANCE)
+    acts = {"A": [np.ones((2, 2)), np.full((2, 2), np.inf)]}
+    fig = lab_figure("activations", acts, {"A": UnitHealth("dead", np.zeros(2), "output 0 on all 2 examples")})
+    assert not fig.axes[0].get_images()
+    assert [t.get_text() for t in fig.axes[0].texts] == ["diverged at layer 2: values not finite"]
 
 
 def test_training_heatmaps_share_one_scale_and_the_losses_meet_chance(data):

@@ -1,8 +1,8 @@
 """A small vanishing-gradient lab shared by the tests of its Plotly and matplotlib figures, with every
 quantity the figures claim to show computed here from the network's own parameters, independently of
 ``networks.layer_stats`` and of the figure helpers: each layer's ‖∂L/∂W‖ from ``loss_and_grads``, the
-hidden layers' activations by a forward pass written out in NumPy, their histograms and saturated
-shares, and the log-norms during training."""
+hidden layers' activations by a forward pass written out in NumPy, their histograms, saturated
+shares and dead units, and the log-norms during training."""
 
 from __future__ import annotations
 
@@ -41,6 +41,11 @@ def saturated_share(z: np.ndarray, act: str) -> float:
     return float(np.mean(z <= 0.0))
 
 
+def dead_units(z: np.ndarray) -> float:
+    """The share of ReLU units that output 0 (z <= 0) on every example of the batch."""
+    return float(np.mean((z <= 0.0).all(axis=0)))
+
+
 def densities(layers: list[np.ndarray]) -> tuple[tuple[float, float], np.ndarray, np.ndarray]:
     """The range the bins span (the 0.5th to 99.5th percentile of all layers together), the centres of its
     BINS equal bins and, per layer, the share of its values in each; values beyond count in the outer bins."""
@@ -58,18 +63,19 @@ def make_lab():
     """The figures' arguments as the page builds them, and the expected quantities beside them."""
     x, y = networks.make_data("spirals", n=128, seed=0)
     xb, yb = x[:BATCH], y[:BATCH]
-    args = {"norms": {}, "acts": {}, "saturated": {}, "grad_norms": {}, "losses": {}}
-    expected = {"norms": {}, "acts": {}, "saturated": {}}
+    args = {"norms": {}, "acts": {}, "saturated": {}, "health": {}, "grad_norms": {}, "losses": {}}
+    expected = {"norms": {}, "acts": {}, "saturated": {}, "dead": {}}
     for label, (act, init) in STACKS.items():
         params = networks.init_mlp([2, *[WIDTH] * DEPTH, 2], act, init, seed=0)
         stats = networks.layer_stats(params, xb, yb, act)
         run = networks.train(x, y, depth=DEPTH, width=WIDTH, activation=act, init=init, batch_size=32,
                              steps=STEPS, seed=0)
         args["norms"][label], args["acts"][label] = stats.grad_norms, stats.act
-        args["saturated"][label] = stats.saturated
+        args["saturated"][label], args["health"][label] = stats.saturated, stats.health
         args["grad_norms"][label], args["losses"][label] = run.grad_norms, run.loss
         layers = hidden_layers(params, xb, act)
         expected["norms"][label] = frobenius_norms(params, xb, yb, act)
         expected["acts"][label] = [h for _, h in layers]
         expected["saturated"][label] = [saturated_share(z, act) for z, _ in layers]
+        expected["dead"][label] = [dead_units(z) for z, _ in layers]
     return args, expected

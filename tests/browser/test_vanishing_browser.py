@@ -91,7 +91,9 @@ def test_the_heatmap_titles_say_dead_for_relu_and_saturated_for_sigmoid(browser,
 
 def test_a_diverged_stack_says_so_in_its_heatmap(browser, app_url):
     context, page = _open(browser, app_url, LAPTOP)
-    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').nth(3).click()  # stack B's init
+    box = page.locator(".st-key-vanishing-B-init")  # stack B's initialization, by its widget key
+    box.scroll_into_view_if_needed()  # at the sidebar's bottom edge its list of options would not open
+    box.get_by_role("combobox").click()
     page.get_by_role("option", name="normal", exact=True).click()
     page.wait_for_timeout(500)
     wait_ready(page)

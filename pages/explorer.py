@@ -83,7 +83,10 @@ if not locked:
 
 st.table(sc.readable(sc.summary_rows(surface, runs)), hide_index=True)
 if not locked:
-    inspector(scene, runs)
+    with st.expander("Inside one step: the optimizer's state and its rule with this step's numbers", key=K("inside"),
+                     on_change="rerun") as box:
+        if box.open:  # tables and formulas below the fold: drawn when asked for, not before a link's figure
+            inspector(scene, runs)
 
 with st.expander("The update rules that ran, as torch.optim runs them", key=K("rules"), on_change="rerun") as box:
     if box.open:  # a dozen formulas: set only when asked for, not before the figure of a link just opened

@@ -40,7 +40,6 @@ def _shift(key: str, by: int, last: int) -> None:
 
 def inspector(scene: sc.Scene, runs: dict) -> None:
     """One update of one run, every number that made it, and the rule it ran with those numbers."""
-    st.markdown("#### Inside one step")
     state, labels = st.session_state, list(runs)
     run_key, step_key = K("inspect", "run"), K("inspect", "step")
     if state.get(run_key) not in labels:

@@ -43,8 +43,16 @@ def runs():
     return sc.compute(SCENE, states=True)[0]
 
 
+def opened(app, query=LINK):
+    """The page of ``query`` with the inspector's expander open (its contents are drawn only then)."""
+    at = app(query)
+    assert not any(n.value == 40 for n in at.number_input if n.key == STEP)  # closed: nothing drawn
+    at.session_state["explorer.inside"] = True
+    return at.run()
+
+
 def test_the_table_is_explain_steps_numbers_and_the_rule_has_them(app, runs):
-    at = app(LINK)
+    at = opened(app)
     assert not at.exception
     assert at.number_input(key=STEP).value == 40  # it opens where the race ends
     specs = sc.inside.run_specs(SCENE)
@@ -68,7 +76,7 @@ def test_the_table_is_explain_steps_numbers_and_the_rule_has_them(app, runs):
 
 
 def test_each_form_shows_its_own_rule(app):
-    at = show(app(LINK), "Nesterov (lecture form) lr=0.002", 3)
+    at = show(opened(app), "Nesterov (lecture form) lr=0.002", 3)
     text = "".join(x.value for x in at.latex)
     assert r"v_t = " in text and "w_t = " in text and "the lecture's form" in " ".join(m.value for m in at.markdown)
     at = show(at, "RMSProp (lecture form) lr=0.02 eps=0.1", 3)
@@ -77,7 +85,7 @@ def test_each_form_shows_its_own_rule(app):
 
 
 def test_step_back_and_forward_move_by_one_and_stop_at_the_ends(app):
-    at = show(app(LINK), "Adam lr=0.1", 2)
+    at = show(opened(app), "Adam lr=0.1", 2)
     back = next(b for b in at.button if b.label == "◀ Step back")
     back.click().run()
     assert at.number_input(key=STEP).value == 1
@@ -90,14 +98,14 @@ def test_step_back_and_forward_move_by_one_and_stop_at_the_ends(app):
 
 
 def test_a_shorter_scene_keeps_the_step_in_range(app):
-    at = show(app(LINK), "Adam lr=0.1", 40)
+    at = show(opened(app), "Adam lr=0.1", 40)
     at.slider(key="explorer.steps").set_value(25).run()
     assert not at.exception
     assert at.number_input(key=STEP).value == 25 and at.number_input(key=STEP).max == 25
 
 
 def test_the_glyph_switch_draws_on_the_map(app):
-    at = app(LINK)
+    at = opened(app)
     chart = at.get("plotly_chart")[0]
     assert "box: half-side" not in chart.proto.spec
     control = next(c for c in at.get("segmented_control") if c.key == "explorer.glyphs")
@@ -116,7 +124,7 @@ def test_the_table_holds_torchs_optimizer_state(app, label, step):
     pytest.importorskip("torch", reason="torch is not installed")
     from optim_torch import torch_run
 
-    at = show(app(LINK), label, step)
+    at = show(opened(app), label, step)
     r = sc.inside.run_specs(SCENE)[label]
     _, states = torch_run(r.optimizer, r.kwargs(), "beale", (2.5, 1.5), [r.lr] * step)
     rows = table(at)

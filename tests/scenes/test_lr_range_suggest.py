@@ -291,8 +291,8 @@ losses_strategy = st.one_of(
 def test_suggest_lr_matches_the_ports():
     """Random curves, ties (values drawn from a few), NaNs and infinities at a few places or anywhere,
     tests stopped early (num_iter above the curve's length): every rule equals the port's answer
-    exactly. Counted: each rule gave a number (not NaN for too few points) on at least 30% of the curves
-    (fastai's slide, which needs 16 points inside its window, on about 40%; with NaN anywhere, as before,
+    exactly. Counted: each rule gave a number (not NaN for too few points) on at least 15% of the curves
+    (fastai's slide, which needs 16 points inside its window, on 24-40%; with NaN anywhere, as before,
     the rules answered NaN, compared equal to NaN, in 91% of the comparisons), and NaN on some."""
     answered, examples = Counter(), Counter()
 
@@ -315,8 +315,11 @@ def test_suggest_lr_matches_the_ports():
 
     attempt()
     assert set(answered) == set(KEYS) - {"gugger"}  # Gugger's post has no code to port: tested by hand above
+    # Hypothesis mixes constants found in every imported module into its draws, so the shares move with
+    # what else the run imported (fastai's slide answered on 24% to 40% of the curves, the others on 70% to
+    # 80%): the bounds say every rule answered on many curves and NaN on some, whatever was imported.
     for key in answered:
-        assert 0.3 * examples["all"] <= answered[key] <= 0.95 * examples["all"], (key, answered, examples)
+        assert 0.15 * examples["all"] <= answered[key] <= 0.95 * examples["all"], (key, answered, examples)
 
 
 def test_slide_matches_the_port_on_curves_that_walk_far():

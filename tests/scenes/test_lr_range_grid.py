@@ -137,3 +137,13 @@ def test_cyclic_bounds_take_the_smoothed_minimum_and_a_quarter_of_it():
 def test_bad_grids_name_the_valid_range(args, kwargs, match):
     with pytest.raises(ValueError, match=match):
         grid.grid_search(*args, **kwargs)
+
+
+def test_the_grid_takes_one_to_max_rates_and_no_more():
+    """The bounds themselves (found by mutation testing: MAX_RATES rates refused passed every test)."""
+    most = grid.grid_rates(1e-4, 1.0, grid.MAX_RATES)
+    assert len(grid.grid_search(QUADRATIC, most, steps=5).lrs) == grid.MAX_RATES
+    assert len(grid.grid_search(QUADRATIC, [0.01], steps=5).lrs) == 1
+    for bad in ([], [*most, 2.0]):
+        with pytest.raises(ValueError, match=f"a grid search takes 1 to {grid.MAX_RATES} rates, not {len(bad)}"):
+            grid.grid_search(QUADRATIC, bad, steps=5)

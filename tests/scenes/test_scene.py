@@ -216,3 +216,14 @@ def test_a_locked_scene_round_trips_through_links_and_json():
     assert sc.from_json(sc.to_json(scene)) == (scene, [])
     assert sc.to_query(replace(scene, locked=False)).get("lock") is None
     assert sc.preset_of(scene) == "saddle"  # locked, it still tells the preset's story
+
+
+def test_a_link_warning_names_the_setting_and_what_is_valid():
+    """Found by mutation testing: the warnings' wording was not checked, so a link that says nothing
+    useful to the student passed."""
+    assert sc.from_query({"view": "sideways"})[1] == ["view='sideways': valid views are map, 3d"]
+    assert sc.from_query({"presentation": "maybe"})[1] == ["presentation='maybe': write 1 or 0"]
+    assert sc.from_query({"steps": "2.5"})[1] == ["steps='2.5': steps takes a whole number from 1 to 5000"]
+    assert sc.from_query({"noise": "9"})[1] == [f"noise='9': noise takes a number from 0 to {model.MAX_NOISE:g}"]
+    scene, warnings = sc.from_query({"surface": "custom"})  # a custom surface without its formula
+    assert scene.surface == sc.Scene().surface and warnings[0].startswith("formula: The formula is empty")

@@ -432,3 +432,31 @@ def test_the_builder_bounds_its_own_inputs():
             trajectory_figure(s, {"a": t}, frames=frames)
     with pytest.raises(ValueError, match="at most"):
         trajectory_figure(s, {str(i): t for i in range(25)})
+
+
+def _span(domain) -> tuple[float, float]:
+    return float(domain[0]), float(domain[1])
+
+
+@pytest.mark.parametrize("presentation", [False, True])
+def test_the_panels_sit_apart_and_the_heads_are_marked_in_each_runs_colour(nine_runs, presentation):
+    """The map on the left, the loss panel above the learning-rate panel on the right, none overlapping;
+    the heads on the map and on the loss panel are markers in each run's colour, the map's the larger
+    (found by mutation testing: a learning-rate panel laid over the loss panel, or heads without their
+    markers, passed)."""
+    s, runs = nine_runs
+    fig = json.loads(pio.to_json(trajectory_figure(s, runs, presentation=presentation), validate=False))
+    layout = fig["layout"]
+    left, right = _span(layout["xaxis"]["domain"]), _span(layout["xaxis2"]["domain"])
+    assert left[0] == 0.0 and left[1] < right[0] and right[1] == 1.0
+    assert _span(layout["xaxis3"]["domain"]) == right
+    loss, rate = _span(layout["yaxis2"]["domain"]), _span(layout["yaxis3"]["domain"])
+    assert rate[0] == 0.0 and rate[0] < rate[1] < loss[0] < loss[1] == 1.0
+    assert rate[1] - rate[0] < loss[1] - loss[0]  # the rate panel is the smaller
+    heads = {t["name"]: t for t in fig["data"] if t.get("name") in ("heads", "loss heads")}
+    colours = [run_styles(list(runs))[label].color for label in runs]
+    for name, axis in (("heads", None), ("loss heads", "x2")):
+        assert heads[name]["mode"] == "markers" and heads[name].get("xaxis") == axis
+        assert heads[name]["marker"]["color"] == colours
+    map_size, loss_size = heads["heads"]["marker"]["size"], heads["loss heads"]["marker"]["size"]
+    assert map_size == (18 if presentation else 11) and 0 < loss_size < map_size

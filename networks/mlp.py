@@ -291,7 +291,7 @@ def no_gradient(pre, act_out, activation) -> np.ndarray:
 def saturated_share(pre, act_out, activation) -> float:
     r"""The fraction of (example, unit) entries of one layer that are saturated: f'(z) < 1% of f's peak,
     :math:`\frac{1}{BN}\sum_{i,j} [f'(z_{ij}) < 0.01 \max f']` over B examples and N units."""
-    return float(np.mean(no_gradient(pre, act_out, activation)))
+    return _saturated(no_gradient(pre, act_out, activation))
 
 
 def dead_share(pre, act_out, activation) -> float:
@@ -299,21 +299,34 @@ def dead_share(pre, act_out, activation) -> float:
     example, :math:`\frac{1}{N}\sum_j \prod_i [f'(z_{ij}) < 0.01 \max f']`. For ReLU a dead unit outputs 0
     for every example (z ≤ 0 on all of them), so no gradient reaches its weights; a unit that is 0 on half
     the examples, as every ReLU is at a healthy initialization, is alive."""
-    return float(np.mean(no_gradient(pre, act_out, activation).all(axis=0)))
+    return _dead(no_gradient(pre, act_out, activation))
 
 
-def unit_health(pre: list, act: list, activation) -> UnitHealth:
+def _saturated(flat: np.ndarray) -> float:
+    return float(np.mean(flat))
+
+
+def _dead(flat: np.ndarray) -> float:
+    return float(np.mean(flat.all(axis=0)))
+
+
+def _shares(pre: list, act: list, key: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per hidden layer, ``saturated_share`` and ``dead_share``, from one ``no_gradient`` mask each."""
+    flat = [no_gradient(z, a, key) for z, a in zip(pre, act, strict=True)]
+    return np.array([_saturated(f) for f in flat]), np.array([_dead(f) for f in flat])
+
+
+def unit_health(pre: list, act: list, activation, shares=None) -> UnitHealth:
     """Per hidden layer, dead units (``dead_share``) for a rectifier stack, saturated entries
-    (``saturated_share``) for a sigmoid or tanh stack, with the rule in words."""
+    (``saturated_share``) for a sigmoid or tanh stack, with the rule in words. ``shares``: the
+    (saturated, dead) arrays where they are at hand already."""
     key = get_activation(activation).key
     batch = len(pre[0]) if pre else 0
+    saturated, dead = shares if shares is not None else _shares(pre, act, key)
     if key in RECTIFIERS:
         zero = "output 0" if key == "relu" else "f′ < 1% of its peak"
-        return UnitHealth("dead", np.array([dead_share(z, a, key) for z, a in zip(pre, act, strict=True)]),
-                          f"{zero} on all {batch} examples")
-    rule = "σ′ < 0.0025" if key == "sigmoid" else "tanh′ < 0.01, |tanh| > 0.995"
-    return UnitHealth("saturated", np.array([saturated_share(z, a, key) for z, a in zip(pre, act, strict=True)]),
-                      rule)
+        return UnitHealth("dead", dead, f"{zero} on all {batch} examples")
+    return UnitHealth("saturated", saturated, "σ′ < 0.0025" if key == "sigmoid" else "tanh′ < 0.01, |tanh| > 0.995")
 
 
 def layer_stats(params, x, y, activation="sigmoid", batchnorm=None, eps=BN_EPS) -> LayerStats:
@@ -329,15 +342,9 @@ def layer_stats(params, x, y, activation="sigmoid", batchnorm=None, eps=BN_EPS) 
         loss, hidden, h_last, ce = forward(params, x, y, act, batchnorm, eps)
         grads, _ = backward(params, act, hidden, h_last, ce, batchnorm)
     pre, out = [layer.pre for layer in hidden], [layer.act for layer in hidden]
-    return LayerStats(
-        float(loss),
-        weight_grad_norms(grads),
-        pre,
-        out,
-        np.array([saturated_share(z, a, act.key) for z, a in zip(pre, out, strict=True)]),
-        np.array([dead_share(z, a, act.key) for z, a in zip(pre, out, strict=True)]),
-        unit_health(pre, out, act.key),
-    )
+    saturated, dead = _shares(pre, out, act.key)
+    return LayerStats(float(loss), weight_grad_norms(grads), pre, out, saturated, dead,
+                      unit_health(pre, out, act.key, (saturated, dead)))
 
 
 def first_non_finite_layer(acts, loss, grad_norms) -> int:

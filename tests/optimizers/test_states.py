@@ -118,7 +118,7 @@ class TestLive:
     @pytest.mark.parametrize("kwargs, names", [({}, set()), ({"momentum": 0.9}, {"momentum_buffer"}),
                                                ({"momentum": 0.9, "nesterov": True}, {"momentum_buffer"})])
     def test_sgd_keys_follow_its_settings(self, kwargs, names):
-        import torch
+        torch = pytest.importorskip("torch")
 
         traj = run(OPTIMIZERS["sgd"].factory(**kwargs), surface("beale"), (1.0, 1.5), 1, 1e-3, states=True)
         p = torch.tensor([1.0, 1.5], dtype=torch.float64, requires_grad=True)
